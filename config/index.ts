@@ -1,0 +1,7 @@
+export * from './cidr';
+export * from './config-error';
+export * from './load';
+export * from './names';
+export * from './resolve';
+export * from './schema';
+export * from './types';

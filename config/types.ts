@@ -1,0 +1,152 @@
+/**
+ * The fully-resolved configuration that stacks, bot and monitors read. No optional fields: every
+ * default has been applied and every cross-reference checked (see `resolve.ts`).
+ */
+import type { CommandName } from './schema';
+
+/** Who may do something: Slack users, user groups, or everyone; `roles` names the people sets it came from. */
+export interface Principals {
+  readonly users: readonly string[];
+  readonly groups: readonly string[];
+  readonly everyone: boolean;
+  /** Names of the `people` sets that granted this, for messages such as "ask platform". */
+  readonly roles: readonly string[];
+}
+
+/** One subnet: its availability zone and block. */
+export interface SubnetLayout {
+  readonly az: string;
+  readonly cidr: string;
+}
+
+/** The VPC layout of one environment. */
+export interface NetworkConfig {
+  readonly cidr: string;
+  readonly appAzs: readonly [string, string];
+  readonly dataAzs: readonly [string, string, string];
+  readonly natGateways: 1 | 2;
+  readonly publicSubnets: readonly [SubnetLayout, SubnetLayout];
+  readonly appSubnets: readonly [SubnetLayout, SubnetLayout];
+  readonly dataSubnets: readonly [SubnetLayout, SubnetLayout, SubnetLayout];
+  readonly flowLogRetentionDays: number;
+}
+
+/** The service's size, ports and scaling. */
+export interface ServiceConfig {
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  readonly httpPort: number;
+  readonly grpcPort: number;
+  readonly tasks: { readonly min: number; readonly max: number; readonly desired: number };
+  readonly scaling: {
+    readonly cpuPercent: number;
+    readonly memoryPercent: number;
+    readonly requestsPerTarget: number;
+    readonly scaleInCooldownSeconds: number;
+    readonly scaleOutCooldownSeconds: number;
+  };
+  readonly limits: { readonly maxTasks: number; readonly approvalAboveTasks: number };
+  readonly stopTimeoutSeconds: number;
+  readonly logRetentionDays: number;
+}
+
+/** Aurora PostgreSQL Serverless v2. */
+export interface DatabaseConfig {
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly deletionProtection: boolean;
+  readonly backupRetentionDays: number;
+  readonly engineVersion: string;
+  readonly databaseName: string;
+}
+
+/** The SSH bastion used for port-forwarding to the database. */
+export interface BastionConfig {
+  readonly allowedSshCidrs: readonly string[];
+  readonly keyExpiryDays: number;
+  readonly instanceType: string;
+  readonly tunnelUser: string;
+  /** SSM parameter path under which each authorized key is one parameter. */
+  readonly keysParameterPath: string;
+}
+
+/** A custom domain with its certificate. */
+export interface DomainConfig {
+  readonly name: string;
+  readonly certificateArn: string;
+  readonly hostedZoneId: string | null;
+}
+
+/** Datadog for one environment. */
+export interface DatadogConfig {
+  readonly enabled: boolean;
+  readonly site: string;
+  readonly externalId: string | null;
+  readonly apiKeySecretName: string;
+  readonly bakeMinutes: number;
+  readonly tags: readonly string[];
+}
+
+/** PagerDuty for one environment. */
+export interface PagerDutyConfig {
+  readonly enabled: boolean;
+  readonly serviceId: string | null;
+  readonly datadogServiceName: string | null;
+  readonly escalationPolicyId: string | null;
+  readonly routingKeySecretName: string;
+}
+
+/** A time window with no deploys, in the project's time zone. */
+export interface FreezeWindowConfig {
+  readonly days: readonly ('mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat' | 'sun')[];
+  readonly from: string;
+  readonly to: string;
+  readonly reason: string;
+}
+
+/** Deploy safety for one environment. */
+export interface DeployConfig {
+  readonly approvalExpiryMinutes: number;
+  readonly lockTtlMinutes: number;
+  readonly freezeWindows: readonly FreezeWindowConfig[];
+  readonly releaseTagPattern: string;
+}
+
+/** Who may do what in one environment. */
+export interface PermissionsConfig {
+  readonly admins: Principals;
+  readonly approvers: Principals;
+  readonly commands: Readonly<Record<CommandName, Principals>>;
+}
+
+/** One environment, fully resolved. */
+export interface EnvironmentConfig {
+  /** The key under `environments`, e.g. `prod`. */
+  readonly name: string;
+  /** CloudFormation stack name, `<project>-<env>`. */
+  readonly stackName: string;
+  readonly account: string;
+  readonly region: string;
+  readonly protected: boolean;
+  readonly network: NetworkConfig;
+  readonly service: ServiceConfig;
+  readonly database: DatabaseConfig;
+  readonly bastion: BastionConfig;
+  readonly domain: DomainConfig | null;
+  readonly slack: { readonly channels: readonly string[]; readonly alertChannel: string };
+  readonly permissions: PermissionsConfig;
+  readonly datadog: DatadogConfig;
+  readonly pagerduty: PagerDutyConfig;
+  readonly deploy: DeployConfig;
+}
+
+/** The whole configuration. */
+export interface Config {
+  readonly project: { readonly name: string; readonly timeZone: string };
+  readonly registry: { readonly account: string; readonly region: string; readonly repositoryName: string };
+  readonly slack: { readonly auditChannel: string | null };
+  /** Environments in file order. */
+  readonly environments: readonly EnvironmentConfig[];
+  /** Where it was loaded from, for messages. */
+  readonly source: string;
+}
