@@ -17,12 +17,12 @@ export const STACK_OUTPUTS = {
   databasePort: 'DatabasePort',
   databaseSecretArn: 'DatabaseSecretArn',
   databaseClusterId: 'DatabaseClusterIdentifier',
-  bastionPublicDns: 'BastionPublicDnsName',
+  bastionAddress: 'BastionAddress',
   bastionInstanceId: 'BastionInstanceId',
   bastionTunnelUser: 'BastionTunnelUser',
   bastionKeysParameterPath: 'BastionKeysParameterPath',
   repositoryUri: 'RepositoryUri',
-  imageTag: 'ImageTag',
+  imageTag: 'RunningImageTag',
 } as const;
 
 /** The stack parameter that carries the service's image tag; an infrastructure-only deploy keeps its value. */

@@ -98,12 +98,6 @@ function resolveEnvironment(
   if (service.tasks.max < service.tasks.min) {
     fail('service.tasks.max', `must be >= tasks.min (${service.tasks.min}), got ${service.tasks.max}`);
   }
-  if (service.tasks.desired < service.tasks.min || service.tasks.desired > service.tasks.max) {
-    fail(
-      'service.tasks.desired',
-      `must be between tasks.min (${service.tasks.min}) and tasks.max (${service.tasks.max}), got ${service.tasks.desired}`,
-    );
-  }
   if (service.limits.maxTasks < service.tasks.max) {
     fail(
       'service.limits.maxTasks',

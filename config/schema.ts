@@ -52,6 +52,17 @@ const hhmm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be a time of da
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin');
 
+/** Retention periods CloudWatch Logs accepts, in days. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+const retentionDays = z
+  .number()
+  .refine(
+    (d) => (LOG_RETENTION_DAYS as readonly number[]).includes(d),
+    `must be a CloudWatch Logs retention: one of ${LOG_RETENTION_DAYS.join(', ')}`,
+  );
+
 function isTimeZone(tz: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: tz });
@@ -92,7 +103,7 @@ const networkSchema = z.strictObject({
     })
     .default({}),
   /** Days to keep VPC flow logs. @default 30 */
-  flowLogRetentionDays: z.number().int().positive().default(30),
+  flowLogRetentionDays: retentionDays.default(30),
 });
 
 const serviceSchema = z.strictObject({
@@ -106,14 +117,16 @@ const serviceSchema = z.strictObject({
   httpPort: z.number().int().min(1024).max(65535).default(8080),
   /** The container's gRPC port. @default 9000 */
   grpcPort: z.number().int().min(1024).max(65535).default(9000),
-  /** Task counts: autoscaling bounds and the count at creation. */
+  /**
+   * Autoscaling bounds. There is deliberately no "desired" count: autoscaling and `/scale` own the running
+   * count, so the stack never sets it and a deploy never resets it; a new service starts at `min`.
+   */
   tasks: z
     .strictObject({
       min: z.number().int().min(1).default(2),
       max: z.number().int().min(1).default(6),
-      desired: z.number().int().min(1).default(2),
     })
-    .default({ min: 2, max: 6, desired: 2 }),
+    .default({ min: 2, max: 6 }),
   /** Target-tracking autoscaling targets. */
   scaling: z
     .strictObject({
@@ -142,7 +155,7 @@ const serviceSchema = z.strictObject({
   /** Seconds ECS waits after SIGTERM before SIGKILL; the service drains within it. @default 30 */
   stopTimeoutSeconds: z.number().int().min(2).max(120).default(30),
   /** Days to keep the service's CloudWatch logs. @default 30 */
-  logRetentionDays: z.number().int().positive().default(30),
+  logRetentionDays: retentionDays.default(30),
 });
 
 const databaseSchema = z.strictObject({

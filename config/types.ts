@@ -37,7 +37,7 @@ export interface ServiceConfig {
   readonly memoryMiB: number;
   readonly httpPort: number;
   readonly grpcPort: number;
-  readonly tasks: { readonly min: number; readonly max: number; readonly desired: number };
+  readonly tasks: { readonly min: number; readonly max: number };
   readonly scaling: {
     readonly cpuPercent: number;
     readonly memoryPercent: number;

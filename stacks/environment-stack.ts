@@ -1,0 +1,203 @@
+/** One environment's stack, `wheelhouse-<env>`: maps the resolved configuration onto the constructs. */
+import {
+  CfnOutput,
+  CfnParameter,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Tags,
+  Validations,
+} from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import type { Construct } from 'constructs';
+import {
+  type Config,
+  type EnvironmentConfig,
+  IMAGE_TAG_PARAMETER,
+  RESOURCE_TAGS,
+  STACK_OUTPUTS,
+} from '../config';
+import { Bastion } from './bastion/bastion';
+import { DATABASE_PORT, Database } from './database';
+import { GRPC_LISTENER_PORT, LoadBalancing } from './load-balancing';
+import { Network } from './network';
+import { Service } from './service';
+
+/** Props of {@link EnvironmentStack}. */
+export interface EnvironmentStackProps extends StackProps {
+  /** The environment, fully resolved. */
+  readonly environment: EnvironmentConfig;
+  /** Where images come from, shared by all environments. */
+  readonly registry: Config['registry'];
+  readonly project: Config['project'];
+}
+
+/** Everything one environment runs: network, load balancers, service, database and bastion. */
+export class EnvironmentStack extends Stack {
+  readonly network: Network;
+  readonly loadBalancing: LoadBalancing;
+  readonly service: Service;
+  readonly database: Database;
+  readonly bastion: Bastion;
+  /** The image tag parameter: set by a deploy, kept (previous value) by an infrastructure-only deploy. */
+  readonly imageTag: CfnParameter;
+
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
+    const env = props.environment;
+    super(scope, id, {
+      ...props,
+      stackName: env.stackName,
+      env: { account: env.account, region: env.region },
+      terminationProtection: env.protected,
+      description: `Wheelhouse ${env.name}: the dual-protocol service, its Aurora database and bastion`,
+    });
+    Tags.of(this).add(RESOURCE_TAGS.project, props.project.name);
+    Tags.of(this).add(RESOURCE_TAGS.environment, env.name);
+
+    this.imageTag = new CfnParameter(this, IMAGE_TAG_PARAMETER, {
+      type: 'String',
+      description:
+        'Image tag of the service to run. Deploys set it; infrastructure-only deploys keep the running value.',
+      allowedPattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$',
+      constraintDescription: 'must be a container image tag: letters, digits, _ . - (at most 128)',
+    });
+
+    const ports = { http: env.service.httpPort, grpc: env.service.grpcPort };
+    this.network = new Network(this, 'Network', {
+      cidr: env.network.cidr,
+      publicSubnets: env.network.publicSubnets,
+      appSubnets: env.network.appSubnets,
+      dataSubnets: env.network.dataSubnets,
+      natGateways: env.network.natGateways,
+      publicIngressPorts: env.domain ? [80, 443, GRPC_LISTENER_PORT] : [80, GRPC_LISTENER_PORT],
+      servicePorts: [ports.http, ports.grpc],
+      sshCidrs: env.bastion.allowedSshCidrs,
+      databasePort: DATABASE_PORT,
+      flowLogRetentionDays: env.network.flowLogRetentionDays,
+    });
+    const { vpc } = this.network;
+
+    const accessLogs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      enforceSSL: true,
+      lifecycleRules: [{ expiration: Duration.days(90) }],
+      removalPolicy: env.protected ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY,
+      autoDeleteObjects: !env.protected,
+    });
+    Validations.of(accessLogs).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-S1',
+      reason: "This bucket holds the load balancers' access logs; logging its own access would recurse.",
+    });
+
+    this.loadBalancing = new LoadBalancing(this, 'LoadBalancing', {
+      vpc,
+      subnets: this.network.publicSubnets,
+      httpPort: ports.http,
+      grpcPort: ports.grpc,
+      certificateArn: env.domain?.certificateArn,
+      accessLogs,
+      // Connections drain for less than the stop timeout, so a task is out of rotation before it exits.
+      deregistrationDelaySeconds: Math.max(5, env.service.stopTimeoutSeconds - 10),
+    });
+
+    this.database = new Database(this, 'Database', {
+      vpc,
+      subnets: this.network.dataSubnets,
+      writerAz: env.network.dataAzs[0],
+      readerAz: env.network.dataAzs[1],
+      engineVersion: env.database.engineVersion,
+      databaseName: env.database.databaseName,
+      minCapacity: env.database.minCapacity,
+      maxCapacity: env.database.maxCapacity,
+      deletionProtection: env.database.deletionProtection,
+      backupRetentionDays: env.database.backupRetentionDays,
+      clusterIdentifier: env.stackName,
+    });
+    const { cluster } = this.database;
+    const secret = cluster.secret!;
+
+    const repository = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
+      repositoryArn: `arn:${this.partition}:ecr:${props.registry.region}:${props.registry.account}:repository/${props.registry.repositoryName}`,
+      repositoryName: props.registry.repositoryName,
+    });
+    const dbUrl = (host: string) => `postgres://${host}:${DATABASE_PORT}/${env.database.databaseName}`;
+    this.service = new Service(this, 'Service', {
+      vpc,
+      subnets: this.network.appSubnets,
+      repository,
+      imageTag: this.imageTag.valueAsString,
+      cpu: env.service.cpu,
+      memoryMiB: env.service.memoryMiB,
+      httpPort: ports.http,
+      grpcPort: ports.grpc,
+      minTasks: env.service.tasks.min,
+      maxTasks: env.service.tasks.max,
+      scaling: env.service.scaling,
+      stopTimeoutSeconds: env.service.stopTimeoutSeconds,
+      logRetentionDays: env.service.logRetentionDays,
+      environment: {
+        DATABASE_WRITER_URL: dbUrl(cluster.clusterEndpoint.hostname),
+        DATABASE_READER_URL: dbUrl(cluster.clusterReadEndpoint.hostname),
+        DATABASE_SSL: 'require',
+        DD_ENV: env.name,
+        DD_SERVICE: props.project.name,
+        DD_VERSION: this.imageTag.valueAsString,
+      },
+      databaseSecret: secret,
+      httpTargetGroup: this.loadBalancing.httpTargetGroup,
+      grpcTargetGroup: this.loadBalancing.grpcTargetGroup,
+      loadBalancerSecurityGroups: this.loadBalancing.securityGroups,
+      clusterName: env.stackName,
+      serviceName: `${env.stackName}-service`,
+    });
+    this.database.securityGroup.connections.allowFrom(
+      this.service.securityGroup,
+      ec2.Port.tcp(DATABASE_PORT),
+      'PostgreSQL from the service',
+    );
+
+    this.bastion = new Bastion(this, 'Bastion', {
+      vpc,
+      subnet: this.network.publicSubnets[0]!,
+      instanceType: env.bastion.instanceType,
+      allowedSshCidrs: env.bastion.allowedSshCidrs,
+      tunnelUser: env.bastion.tunnelUser,
+      keysParameterPath: env.bastion.keysParameterPath,
+      permitOpen: [
+        `${cluster.clusterEndpoint.hostname}:${DATABASE_PORT}`,
+        `${cluster.clusterReadEndpoint.hostname}:${DATABASE_PORT}`,
+      ],
+    });
+    this.database.securityGroup.connections.allowFrom(
+      this.bastion.securityGroup,
+      ec2.Port.tcp(DATABASE_PORT),
+      'PostgreSQL tunnels from the bastion',
+    );
+
+    const outputs: Record<keyof typeof STACK_OUTPUTS, string> = {
+      loadBalancerDns: this.loadBalancing.alb.loadBalancerDnsName,
+      httpEndpoint: this.loadBalancing.httpEndpoint,
+      grpcEndpoint: this.loadBalancing.grpcEndpoint,
+      clusterName: this.service.cluster.clusterName,
+      serviceName: this.service.service.serviceName,
+      databaseWriterEndpoint: cluster.clusterEndpoint.hostname,
+      databaseReaderEndpoint: cluster.clusterReadEndpoint.hostname,
+      databasePort: String(DATABASE_PORT),
+      databaseSecretArn: secret.secretArn,
+      databaseClusterId: cluster.clusterIdentifier,
+      bastionAddress: this.bastion.publicAddress,
+      bastionInstanceId: this.bastion.instance.instanceId,
+      bastionTunnelUser: env.bastion.tunnelUser,
+      bastionKeysParameterPath: env.bastion.keysParameterPath,
+      repositoryUri: repository.repositoryUri,
+      imageTag: this.imageTag.valueAsString,
+    };
+    for (const [key, value] of Object.entries(outputs)) {
+      new CfnOutput(this, STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS], { value });
+    }
+  }
+}
