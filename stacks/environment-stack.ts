@@ -11,6 +11,8 @@ import {
 } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
+import * as route53 from 'aws-cdk-lib/aws-route53';
+import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import {
@@ -103,6 +105,19 @@ export class EnvironmentStack extends Stack {
       // Connections drain for less than the stop timeout, so a task is out of rotation before it exits.
       deregistrationDelaySeconds: Math.max(5, env.service.stopTimeoutSeconds - 10),
     });
+
+    if (env.domain?.hostedZoneId) {
+      // One name for both protocols: with a certificate, gRPC is on the same ALB (port 9000).
+      const zone = route53.HostedZone.fromHostedZoneAttributes(this, 'Zone', {
+        hostedZoneId: env.domain.hostedZoneId,
+        zoneName: env.domain.name.split('.').slice(1).join('.'),
+      });
+      new route53.ARecord(this, 'Alias', {
+        zone,
+        recordName: env.domain.name,
+        target: route53.RecordTarget.fromAlias(new targets.LoadBalancerTarget(this.loadBalancing.alb)),
+      });
+    }
 
     this.database = new Database(this, 'Database', {
       vpc,

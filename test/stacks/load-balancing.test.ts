@@ -140,3 +140,28 @@ describe('gRPC target groups', () => {
     }
   });
 });
+
+describe('a custom domain', () => {
+  it('gets an alias record to the ALB when a hosted zone is configured', () => {
+    const prod = synthTemplates(
+      exampleConfig((raw) => {
+        raw.environments.prod.domain = {
+          name: 'api.example.com',
+          certificateArn: CERTIFICATE,
+          hostedZoneId: 'Z0123456789ABC',
+        };
+      }),
+      ['prod'],
+    ).prod!;
+    prod.hasResourceProperties('AWS::Route53::RecordSet', {
+      Name: 'api.example.com.',
+      Type: 'A',
+      HostedZoneId: 'Z0123456789ABC',
+      AliasTarget: Match.objectLike({ DNSName: Match.anyValue() }),
+    });
+  });
+
+  it('gets no record without a hosted zone', () => {
+    synthTemplates(withDomain(), ['prod']).prod!.resourceCountIs('AWS::Route53::RecordSet', 0);
+  });
+});
