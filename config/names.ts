@@ -23,6 +23,7 @@ export const STACK_OUTPUTS = {
   bastionKeysParameterPath: 'BastionKeysParameterPath',
   repositoryUri: 'RepositoryUri',
   imageTag: 'RunningImageTag',
+  deployStateTable: 'DeployStateTableName',
 } as const;
 
 /** The stack parameter that carries the service's image tag; an infrastructure-only deploy keeps its value. */
@@ -33,6 +34,11 @@ export const RESOURCE_TAGS = {
   project: 'wheelhouse:project',
   environment: 'wheelhouse:environment',
 } as const;
+
+/** The DynamoDB table holding an environment's deploy lock, approvals and history (`<stack>-deploy-state`). */
+export function deployStateTableName(environment: Pick<EnvironmentConfig, 'stackName'>): string {
+  return `${environment.stackName}-deploy-state`;
+}
 
 /** Finds an environment by name, or throws a ConfigError that lists the known ones. */
 export function findEnvironment(config: Config, name: string): EnvironmentConfig {

@@ -17,6 +17,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import {
   type Config,
+  deployStateTableName,
   type EnvironmentConfig,
   IMAGE_TAG_PARAMETER,
   RESOURCE_TAGS,
@@ -24,6 +25,7 @@ import {
 } from '../config';
 import { Bastion } from './bastion/bastion';
 import { DATABASE_PORT, Database } from './database';
+import { DeployState } from './deploy-state';
 import { GRPC_LISTENER_PORT, LoadBalancing } from './load-balancing';
 import { Network } from './network';
 import { Service } from './service';
@@ -44,6 +46,7 @@ export class EnvironmentStack extends Stack {
   readonly service: Service;
   readonly database: Database;
   readonly bastion: Bastion;
+  readonly deployState: DeployState;
   /** The image tag parameter: set by a deploy, kept (previous value) by an infrastructure-only deploy. */
   readonly imageTag: CfnParameter;
 
@@ -193,6 +196,11 @@ export class EnvironmentStack extends Stack {
       'PostgreSQL tunnels from the bastion',
     );
 
+    this.deployState = new DeployState(this, 'DeployState', {
+      tableName: deployStateTableName(env),
+      retain: env.protected,
+    });
+
     const outputs: Record<keyof typeof STACK_OUTPUTS, string> = {
       loadBalancerDns: this.loadBalancing.alb.loadBalancerDnsName,
       httpEndpoint: this.loadBalancing.httpEndpoint,
@@ -210,6 +218,7 @@ export class EnvironmentStack extends Stack {
       bastionKeysParameterPath: env.bastion.keysParameterPath,
       repositoryUri: repository.repositoryUri,
       imageTag: this.imageTag.valueAsString,
+      deployStateTable: this.deployState.table.tableName,
     };
     for (const [key, value] of Object.entries(outputs)) {
       new CfnOutput(this, STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS], { value });
