@@ -24,6 +24,8 @@ export const STACK_OUTPUTS = {
   repositoryUri: 'RepositoryUri',
   imageTag: 'RunningImageTag',
   deployStateTable: 'DeployStateTableName',
+  /** Only where `datadog.enabled` and `datadog.externalId` are set. */
+  datadogIntegrationRoleArn: 'DatadogIntegrationRoleArn',
 } as const;
 
 /** The stack parameter that carries the service's image tag; an infrastructure-only deploy keeps its value. */

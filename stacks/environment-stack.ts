@@ -14,6 +14,7 @@ import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as route53 from 'aws-cdk-lib/aws-route53';
 import * as targets from 'aws-cdk-lib/aws-route53-targets';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   type Config,
@@ -25,6 +26,7 @@ import {
 } from '../config';
 import { Bastion } from './bastion/bastion';
 import { DATABASE_PORT, Database } from './database';
+import { DatadogIntegrationRole } from './datadog';
 import { DeployState } from './deploy-state';
 import { GRPC_LISTENER_PORT, LoadBalancing } from './load-balancing';
 import { Network } from './network';
@@ -171,7 +173,28 @@ export class EnvironmentStack extends Stack {
       loadBalancerSecurityGroups: this.loadBalancing.securityGroups,
       clusterName: env.stackName,
       serviceName: `${env.stackName}-service`,
+      datadog: env.datadog.enabled
+        ? {
+            apiKey: secretsmanager.Secret.fromSecretNameV2(
+              this,
+              'DatadogApiKey',
+              env.datadog.apiKeySecretName,
+            ),
+            site: env.datadog.site,
+            service: props.project.name,
+            env: env.name,
+            tags: env.datadog.tags,
+          }
+        : undefined,
     });
+    if (env.datadog.enabled && env.datadog.externalId) {
+      const integration = new DatadogIntegrationRole(this, 'DatadogIntegration', {
+        externalId: env.datadog.externalId,
+        site: env.datadog.site,
+        roleName: `${env.stackName}-datadog-integration`,
+      });
+      new CfnOutput(this, STACK_OUTPUTS.datadogIntegrationRoleArn, { value: integration.role.roleArn });
+    }
     this.database.securityGroup.connections.allowFrom(
       this.service.securityGroup,
       ec2.Port.tcp(DATABASE_PORT),
@@ -201,7 +224,7 @@ export class EnvironmentStack extends Stack {
       retain: env.protected,
     });
 
-    const outputs: Record<keyof typeof STACK_OUTPUTS, string> = {
+    const outputs: Record<Exclude<keyof typeof STACK_OUTPUTS, 'datadogIntegrationRoleArn'>, string> = {
       loadBalancerDns: this.loadBalancing.alb.loadBalancerDnsName,
       httpEndpoint: this.loadBalancing.httpEndpoint,
       grpcEndpoint: this.loadBalancing.grpcEndpoint,

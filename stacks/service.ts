@@ -7,6 +7,7 @@ import type * as elbv2 from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { DatadogAgentSidecar, type DatadogLogOptions } from './datadog';
 
 /** Name of the service's container in the task definition. */
 export const SERVICE_CONTAINER_NAME = 'service';
@@ -53,6 +54,8 @@ export interface ServiceProps {
   readonly clusterName: string;
   /** A stable service name, e.g. `wheelhouse-prod-service`. */
   readonly serviceName: string;
+  /** Ship metrics, traces and logs to Datadog through an Agent sidecar and FireLens. @default CloudWatch Logs only */
+  readonly datadog?: DatadogLogOptions;
 }
 
 /** The ECS cluster, task definition, Fargate service and its autoscaling. */
@@ -108,12 +111,22 @@ export class Service extends Construct {
         PGPASSWORD: ecs.Secret.fromSecretsManager(props.databaseSecret, 'password'),
       },
       stopTimeout: Duration.seconds(props.stopTimeoutSeconds),
-      logging: ecs.LogDrivers.awsLogs({
-        logGroup,
-        streamPrefix: 'service',
-        mode: ecs.AwsLogDriverMode.NON_BLOCKING,
-      }),
+      logging: props.datadog
+        ? DatadogAgentSidecar.logDriver(props.datadog)
+        : ecs.LogDrivers.awsLogs({
+            logGroup,
+            streamPrefix: 'service',
+            mode: ecs.AwsLogDriverMode.NON_BLOCKING,
+          }),
     });
+    if (props.datadog) {
+      new DatadogAgentSidecar(this, 'Datadog', {
+        ...props.datadog,
+        taskDefinition: this.taskDefinition,
+        appContainer: this.container,
+        version: props.imageTag,
+      });
+    }
     Validations.of(this.taskDefinition).acknowledge({
       id: 'AwsSolutions::AwsSolutions-ECS2',
       reason:

@@ -1,0 +1,140 @@
+/**
+ * `npm run monitors -- <command> --env <env> [--prune] [--allow-missing-routes]`
+ *
+ * - `plan`: shows what `apply` would change; exits 2 when there are changes, 0 when none, 1 on error
+ *   (as `terraform plan -detailed-exitcode`). Without Datadog keys it shows what would be created.
+ * - `apply`: makes the changes; refuses when a route is missing unless `--allow-missing-routes`.
+ * - `routes`: checks the alert routes only; exits 1 when one is missing.
+ *
+ * Environment: DD_API_KEY, DD_APP_KEY, DD_SITE, DATADOG_API_URL, DATADOG_TIMEOUT_MS, PAGERDUTY_TOKEN,
+ * PAGERDUTY_API_URL, PAGERDUTY_TIMEOUT_MS, WHEELHOUSE_CONFIG.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, findEnvironment, loadConfig } from '../config';
+import { dashboardsFor } from './dashboards';
+import {
+  createDatadogClient,
+  type DatadogClient,
+  missingDatadogKeys,
+  readDatadogSettings,
+} from './datadog-client';
+import { MonitoringError } from './errors';
+import { monitorsFor } from './monitors';
+import { createPagerDutyClient, readPagerDutySettings } from './pagerduty-client';
+import { applyPlan } from './sync/apply';
+import { hasChanges, planSync } from './sync/plan';
+import { readManaged } from './sync/read-managed';
+import { renderPlan, renderRouteChecks } from './sync/render-plan';
+import { isBroken, type RouteCheck, verifyRoutes } from './sync/verify-routes';
+
+/** Exit codes, as `terraform plan -detailed-exitcode`. */
+export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
+
+/** Where the CLI reads its settings and writes its output (tests pass their own). */
+export interface CliOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly stdout?: (text: string) => void;
+  readonly stderr?: (text: string) => void;
+}
+
+const USAGE = 'usage: npm run monitors -- <plan|apply|routes> --env <env> [--prune] [--allow-missing-routes]';
+
+/** Runs one command and resolves to its exit code; never throws. */
+export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
+  const env = options.env ?? process.env;
+  const out = options.stdout ?? ((text: string) => process.stdout.write(`${text}\n`));
+  const err = options.stderr ?? ((text: string) => process.stderr.write(`${text}\n`));
+  try {
+    const { positionals, values } = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: {
+        env: { type: 'string' },
+        prune: { type: 'boolean', default: false },
+        'allow-missing-routes': { type: 'boolean', default: false },
+      },
+    });
+    const command = positionals[0];
+    if (command !== 'plan' && command !== 'apply' && command !== 'routes') {
+      err(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
+      return EXIT.error;
+    }
+    if (!values.env) {
+      err(`--env is required\n${USAGE}`);
+      return EXIT.error;
+    }
+    const { config, warnings } = loadConfig({ env });
+    for (const w of warnings) err(`warning: ${w}`);
+    const environment = findEnvironment(config, values.env);
+    const project = config.project.name;
+
+    const settings = readDatadogSettings(env, environment.datadog.site);
+    const missing = missingDatadogKeys(settings);
+    const datadog: DatadogClient | null = missing.length === 0 ? createDatadogClient(settings) : null;
+    const pdSettings = readPagerDutySettings(env);
+    const pagerduty = pdSettings.token ? createPagerDutyClient(pdSettings) : null;
+
+    const desired = {
+      monitors: monitorsFor(config, environment),
+      dashboards: dashboardsFor(config, environment),
+    };
+    if (!environment.datadog.enabled) {
+      out(`Datadog is disabled for ${environment.name} (datadog.enabled: false): nothing is defined there.`);
+    }
+
+    let routes: readonly RouteCheck[] = [];
+    if (desired.monitors.length > 0) {
+      routes = await verifyRoutes(environment, { datadog, pagerduty }, { slackAccount: project });
+      out(renderRouteChecks(routes));
+      out('');
+    }
+    if (command === 'routes') return routes.some(isBroken) ? EXIT.error : EXIT.ok;
+
+    if (!datadog) {
+      if (command === 'apply') {
+        err(createDatadogClientError(missing));
+        return EXIT.error;
+      }
+      const plan = planSync(environment.name, desired, null, { prune: values.prune });
+      out(renderPlan(plan));
+      return hasChanges(plan) ? EXIT.changes : EXIT.ok;
+    }
+
+    const actual = await readManaged(datadog, project, environment.name);
+    const plan = planSync(environment.name, desired, actual, { prune: values.prune });
+    out(renderPlan(plan));
+    if (command === 'plan') return hasChanges(plan) ? EXIT.changes : EXIT.ok;
+
+    if (!hasChanges(plan)) {
+      out('Nothing to apply.');
+      return EXIT.ok;
+    }
+    const broken = routes.filter(isBroken);
+    if (broken.length > 0 && !values['allow-missing-routes']) {
+      err(
+        `Not applying: ${broken.length} alert route(s) are missing or failed to check (above). Fix them, or pass --allow-missing-routes to apply anyway.`,
+      );
+      return EXIT.error;
+    }
+    out('');
+    await applyPlan(datadog, plan, ({ change, datadogId }) =>
+      out(`${change.action}d ${change.kind} ${change.id} (${datadogId})`),
+    );
+    out(`Applied to ${environment.name}.`);
+    return EXIT.ok;
+  } catch (error) {
+    if (error instanceof ConfigError || error instanceof MonitoringError) err(error.message);
+    else err(`monitors failed: ${error instanceof Error ? error.message : String(error)}`);
+    return EXIT.error;
+  }
+}
+
+function createDatadogClientError(missing: readonly string[]): string {
+  return `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: apply needs both Datadog keys (Organization Settings → API Keys / Application Keys); plan works without them`;
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,56 @@
+/** Carries out a plan against Datadog, one write at a time, reporting each as it lands. */
+import type { DatadogClient } from '../datadog-client';
+import { toMonitoringError } from '../errors';
+import type { Plan, PlannedChange } from './plan';
+
+/** A write that landed. */
+export interface AppliedChange {
+  readonly change: PlannedChange;
+  /** The Datadog id after the write (new for a create). */
+  readonly datadogId: string | number;
+}
+
+/**
+ * Applies the creates, updates and deletes of `plan`; `onApplied` hears of each as it lands.
+ * Stops at the first failure with a MonitoringError that names the object; what landed before stays.
+ */
+export async function applyPlan(
+  client: DatadogClient,
+  plan: Plan,
+  onApplied: (applied: AppliedChange) => void = () => {},
+): Promise<readonly AppliedChange[]> {
+  const done: AppliedChange[] = [];
+  for (const change of plan.changes) {
+    if (change.action !== 'create' && change.action !== 'update' && change.action !== 'delete') continue;
+    const datadogId = await write(client, change).catch((error: unknown) => {
+      throw toMonitoringError('datadog', `${change.action} ${change.kind} ${change.id}`, error);
+    });
+    const applied = { change, datadogId };
+    done.push(applied);
+    onApplied(applied);
+  }
+  return done;
+}
+
+async function write(client: DatadogClient, change: PlannedChange): Promise<string | number> {
+  if (change.kind === 'monitor') {
+    const api = client.monitors();
+    if (change.action === 'create') return (await api.createMonitor({ body: change.body! })).id ?? 0;
+    if (change.action === 'update') {
+      const { type: _type, ...body } = change.body!;
+      // The type cannot change after creation, and Datadog may have rewritten it (metric alert).
+      await api.updateMonitor({ monitorId: change.datadogId!, body });
+      return change.datadogId!;
+    }
+    await api.deleteMonitor({ monitorId: change.datadogId! });
+    return change.datadogId!;
+  }
+  const api = client.dashboards();
+  if (change.action === 'create') return (await api.createDashboard({ body: change.body! })).id ?? '';
+  if (change.action === 'update') {
+    await api.updateDashboard({ dashboardId: change.datadogId!, body: change.body! });
+    return change.datadogId!;
+  }
+  await api.deleteDashboard({ dashboardId: change.datadogId! });
+  return change.datadogId!;
+}

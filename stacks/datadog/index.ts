@@ -1,0 +1,2 @@
+export * from './datadog-agent-sidecar';
+export * from './datadog-integration-role';
