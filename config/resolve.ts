@@ -204,7 +204,12 @@ function resolveEnvironment(
       alertChannel: env.slack.alertChannel ?? `${project}-${name}-alerts`,
     },
     permissions: { admins, approvers, commands },
-    datadog: { ...env.datadog, externalId: env.datadog.externalId ?? null },
+    datadog: {
+      ...env.datadog,
+      externalId: env.datadog.externalId ?? null,
+      slackAccount: env.datadog.slackAccount ?? project,
+      runbookBaseUrl: env.datadog.runbookBaseUrl ?? null,
+    },
     pagerduty: {
       enabled: env.pagerduty.enabled,
       serviceId: env.pagerduty.serviceId ?? null,

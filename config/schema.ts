@@ -224,6 +224,13 @@ const datadogSchema = z.strictObject({
   apiKeySecretName: z.string().default('wheelhouse/datadog-api-key'),
   /** Minutes to watch deploy-gate monitors after a rollout. @default 10 */
   bakeMinutes: z.number().int().min(0).max(240).default(10),
+  /** The Slack workspace's account name in Datadog's Slack integration (checked by `monitors routes`). @default the project name */
+  slackAccount: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/)
+    .optional(),
+  /** Where longer runbooks live; each monitor links to `<url>#<monitor id>`. @default no link (the steps are in the message) */
+  runbookBaseUrl: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional(),
   /** Extra tags on every managed monitor and dashboard. @default [] */
   tags: z.array(z.string().regex(/^[a-z][a-z0-9_.:/-]*$/)).default([]),
 });

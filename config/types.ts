@@ -84,6 +84,8 @@ export interface DatadogConfig {
   readonly externalId: string | null;
   readonly apiKeySecretName: string;
   readonly bakeMinutes: number;
+  readonly slackAccount: string;
+  readonly runbookBaseUrl: string | null;
   readonly tags: readonly string[];
 }
 

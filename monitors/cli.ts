@@ -84,7 +84,11 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
 
     let routes: readonly RouteCheck[] = [];
     if (desired.monitors.length > 0) {
-      routes = await verifyRoutes(environment, { datadog, pagerduty }, { slackAccount: project });
+      routes = await verifyRoutes(
+        environment,
+        { datadog, pagerduty },
+        { slackAccount: environment.datadog.slackAccount },
+      );
       out(renderRouteChecks(routes));
       out('');
     }

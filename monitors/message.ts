@@ -10,19 +10,14 @@ import type { EnvironmentConfig } from '../config';
 import { routeFor } from './routes';
 import type { MonitorSpec } from './types';
 
-/**
- * Where longer runbooks live, if anywhere; each monitor then links to `<base>#<monitor id>`.
- *
- * Null (no link: the first steps are in the message itself) until the configuration has a field
- * for it (`datadog.runbookBaseUrl`), rather than a link that leads nowhere in the middle of an incident.
- */
-export const RUNBOOK_BASE_URL: string | null = null;
-
 /** Links the message offers, in order. */
 export function messageLinks(spec: MonitorSpec, env: EnvironmentConfig): readonly string[] {
   const awsConsole = `https://${env.region}.console.aws.amazon.com`;
+  // Without `datadog.runbookBaseUrl` there is no link (the first steps are in the message itself), rather
+  // than a link that leads nowhere in the middle of an incident.
+  const runbook = env.datadog.runbookBaseUrl;
   return [
-    ...(RUNBOOK_BASE_URL === null ? [] : [`Runbook: ${RUNBOOK_BASE_URL}#${spec.id}`]),
+    ...(runbook === null ? [] : [`Runbook: ${runbook}#${spec.id}`]),
     `Dashboards: https://app.${env.datadog.site}/dashboard/lists?q=${encodeURIComponent(`${env.stackName} `)}`,
     `Stack: ${awsConsole}/cloudformation/home?region=${env.region}#/stacks?filteringText=${env.stackName}`,
   ];

@@ -1,6 +1,9 @@
+import { findEnvironment } from '../../config';
 import { loadGoldenConfig } from '../../monitors/golden';
+import { monitorsFor } from '../../monitors/monitors';
 import { recipientsOf, routeFor, routeTable } from '../../monitors/routes';
 import type { Severity } from '../../monitors/types';
+import { exampleConfig } from '../support/example-config';
 
 const config = loadGoldenConfig();
 const env = (name: string) => config.environments.find((e) => e.name === name)!;
@@ -55,5 +58,18 @@ describe('routeFor', () => {
       '@slack-wheelhouse-prod-alerts',
     ]);
     expect(recipientsOf(env('dev')).map((r) => r.handle)).toEqual(['@slack-wheelhouse-dev-alerts']);
+  });
+});
+
+describe('runbook links', () => {
+  it('link each monitor to the configured runbook base, and nowhere without one', () => {
+    const config = exampleConfig();
+    const monitors = (name: string) => monitorsFor(config, findEnvironment(config, name));
+    expect(
+      monitors('prod').every((m) =>
+        m.monitor.message.includes('Runbook: https://wiki.example.com/wheelhouse/runbooks#'),
+      ),
+    ).toBe(true);
+    expect(monitors('stage').some((m) => m.monitor.message.includes('Runbook:'))).toBe(false);
   });
 });
