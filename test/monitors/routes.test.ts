@@ -67,9 +67,9 @@ describe('runbook links', () => {
     const monitors = (name: string) => monitorsFor(config, findEnvironment(config, name));
     expect(
       monitors('prod').every((m) =>
-        m.monitor.message.includes('Runbook: https://wiki.example.com/wheelhouse/runbooks#'),
+        (m.monitor.message ?? '').includes('Runbook: https://wiki.example.com/wheelhouse/runbooks#'),
       ),
     ).toBe(true);
-    expect(monitors('stage').some((m) => m.monitor.message.includes('Runbook:'))).toBe(false);
+    expect(monitors('stage').some((m) => (m.monitor.message ?? '').includes('Runbook:'))).toBe(false);
   });
 });

@@ -1,0 +1,17 @@
+/**
+ * Every slash command the bot serves: one line per module. A new command is one file plus one line
+ * here (and its entry in `manifest.yml`, which a test keeps in step).
+ */
+import { bastionKeyCommand } from './bastion-key';
+import type { CommandModule } from './command';
+import { helpCommand } from './help';
+import { statusCommand } from './status';
+import { tunnelCommand } from './tunnel';
+
+/** The registered commands, in the order `/help` lists them. */
+export const COMMANDS: readonly CommandModule[] = [
+  helpCommand,
+  statusCommand,
+  tunnelCommand,
+  bastionKeyCommand,
+];

@@ -1,0 +1,84 @@
+/** `/status <env>`: the service, its rollout and scaling, the database and recent deployments. */
+import { context, fields, header, section } from '../blocks';
+import { readServiceStatus, type ServiceStatus } from '../ops/service-status';
+import { inChannel, type Reply } from '../reply';
+import { UsageError } from '../user-error';
+import type { CommandModule } from './command';
+import { takeEnvironment, words } from './environment-argument';
+import { formatTime } from './format-time';
+
+/** The slash command name. */
+export const name = 'status';
+/** The usage line. */
+export const usage = '/status <env>';
+
+/** The `/status` module. */
+export const statusCommand: CommandModule = {
+  name,
+  usage,
+  summary:
+    'The service (tasks, rollout, version), its autoscaling bounds, the Aurora cluster and recent deployments.',
+  permission: 'status',
+  parse(text, ctx) {
+    const tokens = words(text);
+    const { environment, consumed } = takeEnvironment(tokens, ctx, usage);
+    const extra = tokens[consumed];
+    if (extra !== undefined) throw new UsageError(`Unexpected argument "${extra.slice(0, 30)}".`, usage);
+    return {
+      environment,
+      auditArgs: environment.name,
+      async run(run) {
+        const status = await readServiceStatus(run.aws, run.config, environment);
+        return renderStatus(environment.name, status, run.config.project.timeZone);
+      },
+    };
+  },
+};
+
+const ROLLOUT_EMOJI: Readonly<Record<string, string>> = {
+  COMPLETED: ':large_green_circle:',
+  IN_PROGRESS: ':large_blue_circle:',
+  FAILED: ':red_circle:',
+};
+
+/** Renders a status as Block Kit. */
+export function renderStatus(environmentName: string, status: ServiceStatus, timeZone: string): Reply {
+  const { service, scaling, database } = status;
+  const rollout = service.rollout
+    ? `${ROLLOUT_EMOJI[service.rollout.state] ?? ''} ${service.rollout.state}${service.rollout.reason ? `: ${service.rollout.reason}` : ''}`.trim()
+    : 'no deployment';
+  const blocks = [
+    header(`${environmentName} · ${status.stackName}`),
+    fields([
+      ['Service', `${service.name} (${service.status})`],
+      ['Tasks', `${service.running} running / ${service.desired} desired / ${service.pending} pending`],
+      ['Rollout', rollout],
+      ['Version', service.version ? `\`${service.version}\`` : 'unknown'],
+      ['Autoscaling', scaling ? `${scaling.min}–${scaling.max} tasks` : 'no scalable target'],
+      ['Stack', status.stackStatus],
+    ]),
+  ];
+  if (database) {
+    blocks.push(
+      fields([
+        ['Database', `${database.id} (${database.status})`],
+        [
+          'Capacity',
+          database.capacity ? `${database.capacity.min}–${database.capacity.max} ACU` : 'provisioned',
+        ],
+        ['Writer', database.writer ?? 'none'],
+        ['Readers', database.readers.length > 0 ? database.readers.join(', ') : 'none'],
+      ]),
+    );
+  }
+  const deployments = status.recentDeployments.map((d) => {
+    const when = d.startedAt ? formatTime(d.startedAt, timeZone) : 'not started';
+    return `• ${when}: ${d.status}${d.reason ? ` (${d.reason})` : ''}`;
+  });
+  blocks.push(section(`*Recent deployments*\n${deployments.length > 0 ? deployments.join('\n') : 'none'}`));
+  blocks.push(context(`Image: ${service.image ?? 'unknown'}`));
+  return inChannel(
+    `${environmentName}: ${service.running}/${service.desired} tasks, ${service.rollout?.state ?? 'no rollout'}, version ${service.version ?? 'unknown'}`,
+    blocks,
+  );
+}

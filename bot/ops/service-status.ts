@@ -1,0 +1,242 @@
+/**
+ * Reads what `/status` shows: the ECS service and its rollout, its autoscaling bounds, the Aurora
+ * cluster and recent deployments. Returns data; rendering is the command's job.
+ */
+import { z } from 'zod';
+import type { Config, EnvironmentConfig } from '../../config';
+import type { AwsClients } from './aws-clients';
+import { withAwsErrors } from './aws-errors';
+import { readStackOutputs } from './stack-outputs';
+
+/** One ECS deployment of the service (current or recent). */
+export interface DeploymentSummary {
+  readonly status: string;
+  readonly rolloutState: string | null;
+  readonly reason: string | null;
+  readonly startedAt: Date | null;
+  readonly finishedAt: Date | null;
+}
+
+/** Everything `/status` shows for one environment. */
+export interface ServiceStatus {
+  readonly stackName: string;
+  readonly stackStatus: string;
+  readonly service: {
+    readonly name: string;
+    readonly status: string;
+    readonly running: number;
+    readonly desired: number;
+    readonly pending: number;
+    /** The rollout of the PRIMARY deployment. */
+    readonly rollout: { readonly state: string; readonly reason: string | null } | null;
+    /** The service container's image, e.g. `…/wheelhouse/service:v1.2.3`. */
+    readonly image: string | null;
+    /** The tag part of {@link image}. */
+    readonly version: string | null;
+  };
+  readonly scaling: { readonly min: number; readonly max: number } | null;
+  readonly database: {
+    readonly id: string;
+    readonly status: string;
+    readonly engineVersion: string | null;
+    readonly writer: string | null;
+    readonly readers: readonly string[];
+    readonly capacity: { readonly min: number; readonly max: number } | null;
+  } | null;
+  readonly recentDeployments: readonly DeploymentSummary[];
+}
+
+const describeServices = z.object({
+  services: z
+    .array(
+      z.object({
+        serviceName: z.string().optional(),
+        status: z.string().optional(),
+        runningCount: z.number().optional(),
+        desiredCount: z.number().optional(),
+        pendingCount: z.number().optional(),
+        taskDefinition: z.string().optional(),
+        deployments: z
+          .array(
+            z.object({
+              status: z.string().optional(),
+              rolloutState: z.string().optional(),
+              rolloutStateReason: z.string().optional(),
+            }),
+          )
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
+const describeTaskDefinition = z.object({
+  taskDefinition: z
+    .object({
+      containerDefinitions: z
+        .array(z.object({ name: z.string().optional(), image: z.string().optional() }))
+        .optional(),
+    })
+    .optional(),
+});
+
+const listServiceDeployments = z.object({
+  serviceDeployments: z
+    .array(
+      z.object({
+        status: z.string().optional(),
+        statusReason: z.string().optional(),
+        startedAt: z.date().optional(),
+        createdAt: z.date().optional(),
+        finishedAt: z.date().optional(),
+      }),
+    )
+    .optional(),
+});
+
+const describeScalableTargets = z.object({
+  ScalableTargets: z
+    .array(z.object({ MinCapacity: z.number().optional(), MaxCapacity: z.number().optional() }))
+    .optional(),
+});
+
+const describeDbClusters = z.object({
+  DBClusters: z
+    .array(
+      z.object({
+        DBClusterIdentifier: z.string().optional(),
+        Status: z.string().optional(),
+        EngineVersion: z.string().optional(),
+        DBClusterMembers: z
+          .array(
+            z.object({
+              DBInstanceIdentifier: z.string().optional(),
+              IsClusterWriter: z.boolean().optional(),
+            }),
+          )
+          .optional(),
+        ServerlessV2ScalingConfiguration: z
+          .object({ MinCapacity: z.number().optional(), MaxCapacity: z.number().optional() })
+          .optional(),
+      }),
+    )
+    .optional(),
+});
+
+/** How many recent deployments `/status` lists. */
+export const RECENT_DEPLOYMENTS = 5;
+
+/** Reads the status of `environment` from CloudFormation, ECS, Application Auto Scaling and RDS. */
+export async function readServiceStatus(
+  aws: AwsClients,
+  config: Config,
+  environment: EnvironmentConfig,
+): Promise<ServiceStatus> {
+  const outputs = await readStackOutputs(aws, environment);
+  const cluster = outputs.get('clusterName');
+  const serviceName = outputs.get('serviceName');
+  const dbClusterId = outputs.find('databaseClusterId');
+  const region = environment.region;
+
+  return withAwsErrors(`read the status of ${environment.name}`, async () => {
+    const ecsSdk = await import('@aws-sdk/client-ecs');
+    const ecs = await aws.ecs(region);
+    const serviceCall = ecs
+      .send(new ecsSdk.DescribeServicesCommand({ cluster, services: [serviceName] }))
+      .then((r) => describeServices.parse(r).services?.[0] ?? null);
+    const deploymentsCall = ecs
+      .send(
+        new ecsSdk.ListServiceDeploymentsCommand({
+          cluster,
+          service: serviceName,
+          maxResults: RECENT_DEPLOYMENTS,
+        }),
+      )
+      .then((r) => listServiceDeployments.parse(r).serviceDeployments ?? []);
+    const scalingCall = (async () => {
+      const sdk = await import('@aws-sdk/client-application-auto-scaling');
+      const client = await aws.autoScaling(region);
+      const response = await client.send(
+        new sdk.DescribeScalableTargetsCommand({
+          ServiceNamespace: 'ecs',
+          ResourceIds: [`service/${cluster}/${serviceNameOf(serviceName)}`],
+          ScalableDimension: 'ecs:service:DesiredCount',
+        }),
+      );
+      const target = describeScalableTargets.parse(response).ScalableTargets?.[0];
+      return target ? { min: target.MinCapacity ?? 0, max: target.MaxCapacity ?? 0 } : null;
+    })();
+    const databaseCall = (async () => {
+      if (!dbClusterId) return null;
+      const sdk = await import('@aws-sdk/client-rds');
+      const client = await aws.rds(region);
+      const response = await client.send(
+        new sdk.DescribeDBClustersCommand({ DBClusterIdentifier: dbClusterId }),
+      );
+      const db = describeDbClusters.parse(response).DBClusters?.[0];
+      if (!db) return null;
+      const members = db.DBClusterMembers ?? [];
+      const scaling = db.ServerlessV2ScalingConfiguration;
+      return {
+        id: db.DBClusterIdentifier ?? dbClusterId,
+        status: db.Status ?? 'unknown',
+        engineVersion: db.EngineVersion ?? null,
+        writer: members.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier ?? null,
+        readers: members.filter((m) => !m.IsClusterWriter).map((m) => m.DBInstanceIdentifier ?? '?'),
+        capacity:
+          scaling?.MinCapacity !== undefined && scaling.MaxCapacity !== undefined
+            ? { min: scaling.MinCapacity, max: scaling.MaxCapacity }
+            : null,
+      };
+    })();
+
+    // Settle every call together, so that one failure leaves no other call's rejection unhandled.
+    const [service, deployments, scaling, database] = await Promise.all([
+      serviceCall,
+      deploymentsCall,
+      scalingCall,
+      databaseCall,
+    ]);
+    let image: string | null = null;
+    if (service?.taskDefinition) {
+      const response = await ecs.send(
+        new ecsSdk.DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }),
+      );
+      const containers = describeTaskDefinition.parse(response).taskDefinition?.containerDefinitions ?? [];
+      const repository = config.registry.repositoryName;
+      const main = containers.find((c) => c.image?.includes(`/${repository}:`)) ?? containers[0];
+      image = main?.image ?? null;
+    }
+    const primary = service?.deployments?.find((d) => d.status === 'PRIMARY');
+    return {
+      stackName: outputs.stackName,
+      stackStatus: outputs.stackStatus,
+      service: {
+        name: service?.serviceName ?? serviceNameOf(serviceName),
+        status: service?.status ?? 'MISSING',
+        running: service?.runningCount ?? 0,
+        desired: service?.desiredCount ?? 0,
+        pending: service?.pendingCount ?? 0,
+        rollout: primary?.rolloutState
+          ? { state: primary.rolloutState, reason: primary.rolloutStateReason ?? null }
+          : null,
+        image,
+        version: image?.includes(':') ? (image.split(':').at(-1) ?? null) : outputs.find('imageTag'),
+      },
+      scaling,
+      database,
+      recentDeployments: deployments.map((d) => ({
+        status: d.status ?? 'UNKNOWN',
+        rolloutState: null,
+        reason: d.statusReason ?? null,
+        startedAt: d.startedAt ?? d.createdAt ?? null,
+        finishedAt: d.finishedAt ?? null,
+      })),
+    };
+  });
+}
+
+/** The service name from a name or an ARN (`arn:aws:ecs:…:service/cluster/name`). */
+function serviceNameOf(nameOrArn: string): string {
+  return nameOrArn.split('/').at(-1) ?? nameOrArn;
+}

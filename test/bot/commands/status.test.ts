@@ -1,0 +1,128 @@
+import { ECSClient } from '@aws-sdk/client-ecs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { AwsClients } from '../../../bot/ops/aws-clients';
+import {
+  exampleStackOutputs,
+  fakeRunningService,
+  fakeStacks,
+  noCredentials,
+  UNREACHABLE_AWS_ENDPOINT,
+} from '../../support/aws-fakes';
+import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';
+import { CHANNELS, PEOPLE, testConfig } from '../fixtures/test-config';
+
+const config = testConfig();
+const dev = config.environments.find((e) => e.name === 'dev')!;
+
+describe('/status', () => {
+  let bot: TestBot;
+  let mocks: { restore(): void }[] = [];
+  beforeAll(async () => {
+    bot = await startTestBot({ config });
+  });
+  afterEach(() => {
+    for (const m of mocks) m.restore();
+    mocks = [];
+  });
+  afterAll(() => bot.stop());
+
+  it('shows the service, its rollout and version, autoscaling, the database and recent deployments', async () => {
+    // GIVEN
+    const service = fakeRunningService({ running: 2, version: 'v1.4.2' });
+    mocks.push(
+      fakeStacks({ 'wheelhouse-dev': exampleStackOutputs(dev) }),
+      service.ecs,
+      service.scaling,
+      service.rds,
+    );
+
+    // WHEN
+    const { ack } = await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'status', 'dev');
+
+    // THEN
+    expect(ack.status).toBe(200);
+    expect(ack.body).toMatchObject({ response_type: 'in_channel' });
+    const shown = messageText(ack.body);
+    expect(shown).toContain('dev · wheelhouse-dev');
+    expect(shown).toContain('2 running / 2 desired / 0 pending');
+    expect(shown).toContain('COMPLETED');
+    expect(shown).toContain('`v1.4.2`');
+    expect(shown).toContain('1–4 tasks');
+    expect(shown).toContain('wheelhouse-dev-db (available)');
+    expect(shown).toContain('0.5–2 ACU');
+    expect(shown).toContain('wheelhouse-dev-db-reader1');
+    expect(shown).toContain('ROLLBACK_SUCCESSFUL (circuit breaker: tasks failed to start)');
+    expect(
+      service.ecs.commandCalls((await import('@aws-sdk/client-ecs')).DescribeServicesCommand)[0]!.args[0]
+        .input,
+    ).toEqual({ cluster: 'wheelhouse-dev', services: ['wheelhouse-dev-service'] });
+  });
+
+  it('takes the environment from a channel bound to one', async () => {
+    // GIVEN
+    const service = fakeRunningService();
+    mocks.push(
+      fakeStacks({ 'wheelhouse-dev': exampleStackOutputs(dev) }),
+      service.ecs,
+      service.scaling,
+      service.rds,
+    );
+
+    // WHEN
+    const { ack } = await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'status', '');
+
+    // THEN
+    expect(messageText(ack.body)).toContain('dev · wheelhouse-dev');
+  });
+
+  it('says which stack is missing when the environment is not deployed', async () => {
+    // GIVEN
+    mocks.push(fakeStacks({}));
+
+    // WHEN
+    const { ack } = await bot.command(PEOPLE.developer.userId, CHANNELS.stage, 'status', 'stage');
+
+    // THEN
+    expect(ack.body).toMatchObject({ response_type: 'ephemeral' });
+    expect(messageText(ack.body)).toContain(
+      'Stack wheelhouse-stage does not exist in 333333333333/eu-west-1.',
+    );
+  });
+
+  it('turns an unexpected AWS failure into a short reply with a correlation id', async () => {
+    // GIVEN
+    mocks.push(fakeStacks({ 'wheelhouse-dev': exampleStackOutputs(dev) }));
+    const ecs = mockClient(ECSClient);
+    ecs.onAnyCommand().rejects(new Error('socket hang up'));
+    mocks.push(ecs);
+
+    // WHEN
+    const { ack } = await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'status', 'dev');
+
+    // THEN
+    const shown = messageText(ack.body);
+    expect(shown).toMatch(/Something went wrong on our side\. The error is logged with id `wh-[0-9a-z]{12}`/);
+    expect(shown).not.toContain('socket hang up');
+  });
+});
+
+describe('/status without AWS credentials', () => {
+  let bot: TestBot;
+  beforeAll(async () => {
+    bot = await startTestBot({
+      config,
+      aws: new AwsClients({ credentials: noCredentials, endpoint: UNREACHABLE_AWS_ENDPOINT }),
+    });
+  });
+  afterAll(() => bot.stop());
+
+  it('says clearly that credentials are missing and how to provide them', async () => {
+    // WHEN
+    const { ack } = await bot.command(PEOPLE.platform.userId, CHANNELS.dev, 'status', 'dev');
+
+    // THEN
+    const shown = messageText(ack.body);
+    expect(shown).toContain('AWS credentials are missing: cannot read the outputs of stack wheelhouse-dev.');
+    expect(shown).toContain('Set AWS_PROFILE');
+  });
+});

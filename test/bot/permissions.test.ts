@@ -1,0 +1,141 @@
+import { Writable } from 'node:stream';
+import { blocksToText } from '../../bot/adapters/blocks-to-text';
+import { createAuditor } from '../../bot/audit';
+import { COMMANDS } from '../../bot/commands/registry';
+import { createDispatcher, type Dispatcher } from '../../bot/dispatcher';
+import { staticGroupDirectory } from '../../bot/group-directory';
+import { createLogger } from '../../bot/logger';
+import { AwsClients } from '../../bot/ops/aws-clients';
+import { noCredentials, UNREACHABLE_AWS_ENDPOINT } from '../support/aws-fakes';
+import { CHANNELS, PEOPLE, testConfig } from './fixtures/test-config';
+
+type Role = keyof typeof PEOPLE;
+const ROLES = Object.keys(PEOPLE) as Role[];
+const ENVIRONMENTS = ['dev', 'stage', 'prod'] as const;
+
+/**
+ * Who may run what, written out from test/bot/fixtures/wheelhouse.yml (not computed from it, so
+ * that a resolver bug cannot agree with itself). `help` is open to all; admins (platform) may run
+ * everything; prod narrows tunnel and bastion-key to platform and oncall.
+ */
+const ALLOWED: Readonly<Record<string, Readonly<Record<(typeof ENVIRONMENTS)[number], readonly Role[]>>>> = {
+  help: { dev: ROLES, stage: ROLES, prod: ROLES },
+  status: { dev: ROLES, stage: ROLES, prod: ROLES },
+  tunnel: { dev: ['platform', 'developer'], stage: ['platform', 'developer'], prod: ['platform', 'oncall'] },
+  'bastion-key': {
+    dev: ['platform', 'developer'],
+    stage: ['platform', 'developer'],
+    prod: ['platform', 'oncall'],
+  },
+};
+
+const TEXT: Readonly<Record<string, (env: string) => string>> = {
+  help: () => '',
+  status: (env) => env,
+  tunnel: (env) => env,
+  'bastion-key': (env) => `${env} list`,
+};
+
+const audits: { outcome: string; command: string }[] = [];
+const logger = createLogger({
+  level: 'info',
+  destination: new Writable({
+    write(chunk: Buffer, _e, done) {
+      for (const line of chunk.toString().split('\n').filter(Boolean)) {
+        const parsed = JSON.parse(line) as { audit?: { outcome: string; command: string } };
+        if (parsed.audit) audits.push(parsed.audit);
+      }
+      done();
+    },
+  }),
+});
+const config = testConfig();
+const dispatcher: Dispatcher = createDispatcher({
+  config,
+  commands: COMMANDS,
+  aws: new AwsClients({ credentials: noCredentials, endpoint: UNREACHABLE_AWS_ENDPOINT }),
+  groups: staticGroupDirectory(Object.fromEntries(Object.values(PEOPLE).map((p) => [p.userId, p.groups]))),
+  logger,
+  auditor: createAuditor({ logger, channelId: null, surface: null }),
+  surface: null,
+});
+
+const cases = COMMANDS.flatMap((command) =>
+  ENVIRONMENTS.flatMap((env) =>
+    ROLES.map((role) => {
+      const allowed = ALLOWED[command.name]?.[env].includes(role);
+      if (allowed === undefined) throw new Error(`the matrix has no row for /${command.name}: add one`);
+      return [command.name, env, role, allowed] as const;
+    }),
+  ),
+);
+
+describe('the permission matrix', () => {
+  it('has a row for every registered command', () => {
+    expect(Object.keys(ALLOWED).sort()).toEqual(COMMANDS.map((c) => c.name).sort());
+  });
+
+  it.each(cases)('/%s in %s by %s: allowed=%s', async (command, env, role, allowed) => {
+    // GIVEN
+    const before = audits.length;
+
+    // WHEN
+    const reply = await dispatcher.runCommand({
+      command,
+      text: TEXT[command]!(env),
+      caller: { userId: PEOPLE[role].userId, userName: role, channelId: CHANNELS.free },
+    });
+
+    // THEN
+    const shown = blocksToText(reply.blocks).text;
+    if (allowed) {
+      expect(shown).not.toContain('You may not run');
+      expect(shown).toMatch(command === 'help' ? /Wheelhouse/ : /AWS credentials are missing/);
+      expect(audits[before]?.outcome).not.toBe('refused');
+    } else {
+      expect(reply.visibility).toBe('ephemeral');
+      expect(shown).toContain(`You may not run /${command} in ${env}.`);
+      expect(shown).toMatch(/It is for (developers or platform|platform or oncall): ask one of them\./);
+      expect(audits[before]).toMatchObject({ outcome: 'refused', command: `/${command}` });
+    }
+  });
+
+  it.each([
+    [
+      'status',
+      'prod',
+      CHANNELS.dev,
+      'This channel is for dev: /status for prod is not run here.',
+      `Run it in #${CHANNELS.prod}.`,
+    ],
+    [
+      'tunnel',
+      'dev',
+      CHANNELS.prod,
+      'This channel is for prod: /tunnel for dev is not run here.',
+      `Run it in #${CHANNELS.dev}.`,
+    ],
+    [
+      'bastion-key',
+      'stage list',
+      CHANNELS.dev,
+      'This channel is for dev: /bastion-key for stage is not run here.',
+      `Run it in #${CHANNELS.stage}.`,
+    ],
+  ])(
+    'refuses /%s %s in a channel bound to another environment, even to an admin',
+    async (command, text, channel, message, hint) => {
+      // WHEN
+      const reply = await dispatcher.runCommand({
+        command,
+        text,
+        caller: { userId: PEOPLE.platform.userId, userName: 'platform', channelId: channel },
+      });
+
+      // THEN
+      const shown = blocksToText(reply.blocks).text;
+      expect(shown).toContain(message);
+      expect(shown).toContain(hint);
+    },
+  );
+});
