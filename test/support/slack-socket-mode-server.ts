@@ -63,9 +63,24 @@ export async function startSocketModeServer(recorder: SlackApiRecorder): Promise
       );
       return acked;
     },
-    close() {
-      for (const client of server.clients) client.terminate();
-      return new Promise((resolve) => server.close(() => resolve()));
+    async close() {
+      // Answer the bot's close handshake rather than cutting the connection: a bot left waiting for it
+      // keeps a 30 s timer alive (and jest with it).
+      await Promise.all(
+        [...server.clients].map(
+          (client) =>
+            new Promise<void>((resolve) => {
+              if (client.readyState === client.CLOSED) return resolve();
+              const cut = setTimeout(() => client.terminate(), 1000);
+              client.once('close', () => {
+                clearTimeout(cut);
+                resolve();
+              });
+              client.close(1000);
+            }),
+        ),
+      );
+      await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
