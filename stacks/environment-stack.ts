@@ -162,7 +162,7 @@ export class EnvironmentStack extends Stack {
       environment: {
         DATABASE_WRITER_URL: dbUrl(cluster.clusterEndpoint.hostname),
         DATABASE_READER_URL: dbUrl(cluster.clusterReadEndpoint.hostname),
-        DATABASE_SSL: 'require',
+        DATABASE_SSL: 'verify-full',
         DD_ENV: env.name,
         DD_SERVICE: props.project.name,
         DD_VERSION: this.imageTag.valueAsString,

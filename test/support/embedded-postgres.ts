@@ -74,9 +74,6 @@ export async function startEmbeddedPostgres(
       cluster = new LocalPostgres({ dataDir, port: await freePort(), settings });
     }
   }
-  // A test that forgets stop(), or fails before it, must not leave a server running after the worker exits.
-  const stopOnExit = () => cluster.stopSync();
-  process.once('exit', stopOnExit);
   const admin = new Client({ connectionString: cluster.url() });
   await admin.connect();
   try {
@@ -96,7 +93,6 @@ export async function startEmbeddedPostgres(
     async stop() {
       if (stopped) return;
       stopped = true;
-      process.removeListener('exit', stopOnExit);
       if (await cluster.isRunning()) await cluster.stop('immediate');
       await removeDataDir(root);
     },
