@@ -95,7 +95,12 @@ describe('Service', () => {
     );
     expect(JSON.stringify(env.DATABASE_WRITER_URL)).toContain('Endpoint.Address');
     expect(JSON.stringify(env.DATABASE_READER_URL)).toContain('ReadEndpoint.Address');
-    expect(env).toMatchObject({ PORT: '8080', GRPC_PORT: '9000', DD_ENV: 'prod', DATABASE_SSL: 'verify-full' });
+    expect(env).toMatchObject({
+      PORT: '8080',
+      GRPC_PORT: '9000',
+      DD_ENV: 'prod',
+      DATABASE_SSL: 'verify-full',
+    });
     expect(JSON.stringify(env)).not.toMatch(/password/i);
     expect((container.Secrets as { Name: string }[]).map((s) => s.Name).sort()).toEqual([
       'PGPASSWORD',
