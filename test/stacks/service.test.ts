@@ -69,8 +69,9 @@ describe('Service', () => {
   it('runs the image from the shared registry at the ImageTag stack parameter', () => {
     prod.hasParameter('ImageTag', { Type: 'String', Default: Match.absent() });
     prod.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [
+      ContainerDefinitions: Match.arrayWith([
         Match.objectLike({
+          Name: 'service',
           Image: {
             'Fn::Join': [
               '',
@@ -81,7 +82,7 @@ describe('Service', () => {
             ],
           },
         }),
-      ],
+      ]),
     });
   });
 
@@ -89,7 +90,7 @@ describe('Service', () => {
     const [task] = Object.values(prod.findResources('AWS::ECS::TaskDefinition')) as {
       Properties: { ContainerDefinitions: Record<string, unknown>[] };
     }[];
-    const container = task!.Properties.ContainerDefinitions[0]!;
+    const container = task!.Properties.ContainerDefinitions.find((c) => c.Name === 'service')!;
     const env = Object.fromEntries(
       (container.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]),
     );
@@ -110,25 +111,27 @@ describe('Service', () => {
 
   it('lets the service drain: a stop timeout and a shutdown deadline inside it', () => {
     prod.hasResourceProperties('AWS::ECS::TaskDefinition', {
-      ContainerDefinitions: [
+      ContainerDefinitions: Match.arrayWith([
         Match.objectLike({
+          Name: 'service',
           StopTimeout: 30,
           Environment: Match.arrayWith([{ Name: 'SHUTDOWN_TIMEOUT_MS', Value: '27000' }]),
         }),
-      ],
+      ]),
     });
   });
 
-  it('logs to CloudWatch, runs as a non-root user on a read-only root filesystem', () => {
-    prod.hasResourceProperties('AWS::ECS::TaskDefinition', {
+  it('logs to CloudWatch (without Datadog), runs as a non-root user on a read-only root filesystem', () => {
+    dev.hasResourceProperties('AWS::ECS::TaskDefinition', {
       RuntimePlatform: { CpuArchitecture: 'ARM64', OperatingSystemFamily: 'LINUX' },
-      ContainerDefinitions: [
+      ContainerDefinitions: Match.arrayWith([
         Match.objectLike({
+          Name: 'service',
           LogConfiguration: Match.objectLike({ LogDriver: 'awslogs' }),
           ReadonlyRootFilesystem: true,
           User: '1000',
         }),
-      ],
+      ]),
     });
   });
 
