@@ -6,11 +6,18 @@
 import type { Config } from '../config';
 import type { AuditOutcome, Auditor } from './audit';
 import type { Caller } from './caller';
-import type { ActionResult, CommandContext, CommandModule, PreparedCommand } from './commands/command';
+import type {
+  ActionResult,
+  ClickedMessage,
+  CommandContext,
+  CommandModule,
+  PreparedCommand,
+} from './commands/command';
 import { newCorrelationId } from './correlation-id';
 import type { GroupDirectory } from './group-directory';
 import type { BotLogger } from './logger';
 import type { AwsClients } from './ops/aws-clients';
+import type { PagerDutyConnection } from './ops/pagerduty-connection';
 import { authorize, isOneOf } from './permissions';
 import { type MessageSurface, type ProgressThread, startProgressThread } from './progress-thread';
 import { redact, redactDeep } from './redact';
@@ -22,6 +29,8 @@ export interface DispatcherOptions {
   readonly config: Config;
   readonly commands: readonly CommandModule[];
   readonly aws: AwsClients;
+  /** PagerDuty for `/oncall` and `/page`. */
+  readonly pagerDuty: PagerDutyConnection;
   readonly groups: GroupDirectory;
   readonly logger: BotLogger;
   readonly auditor: Auditor;
@@ -46,6 +55,8 @@ export interface ActionInvocation {
   readonly actionId: string;
   readonly value: string;
   readonly caller: Caller;
+  /** The message the button is on. @default null */
+  readonly message?: ClickedMessage | null;
 }
 
 /** Runs commands and actions. */
@@ -60,7 +71,7 @@ export interface Dispatcher {
 
 /** Builds the dispatcher over the registered command modules. */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
-  const { config, commands, aws, groups, logger, auditor, surface } = options;
+  const { config, commands, aws, pagerDuty, groups, logger, auditor, surface } = options;
   const now = options.now ?? (() => new Date());
   const byName = new Map(commands.map((c) => [c.name, c]));
   const actions = new Map(commands.flatMap((c) => (c.actions ?? []).map((a) => [a.actionId, a] as const)));
@@ -93,12 +104,17 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
         config,
         caller,
         aws,
+        pagerDuty,
         commands,
         get logger() {
           return log();
         },
         now,
         isAdmin: (environment) => isOneOf(environment.permissions.admins, caller.userId, groups),
+        isApprover: (environment) => isOneOf(environment.permissions.approvers, caller.userId, groups),
+        isAllowed: async (environment, permission) =>
+          (await isOneOf(environment.permissions.commands[permission], caller.userId, groups)) ||
+          isOneOf(environment.permissions.admins, caller.userId, groups),
         startProgress: (title: string): Promise<ProgressThread | null> =>
           surface && /^[CGD][A-Z0-9]+$/.test(caller.channelId)
             ? startProgressThread(surface, caller.channelId, title, {
@@ -144,6 +160,7 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
           config,
           caller,
           runCommand: (command, text) => runCommand({ command, text, caller }),
+          message: invocation.message ?? null,
         });
         return { ...result, reply: redactDeep(result.reply) };
       } catch (error) {

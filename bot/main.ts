@@ -7,6 +7,7 @@ import { COMMANDS } from './commands/registry';
 import { BOT_ENV_VARS, type BotEnv, readBotEnv } from './env';
 import { createLogger } from './logger';
 import { AwsClients } from './ops/aws-clients';
+import { PagerDutyConnection } from './ops/pagerduty-connection';
 import { StartupError } from './startup-error';
 
 const started = performance.now();
@@ -39,6 +40,7 @@ async function main(): Promise<void> {
     // The SDK's "Node 22 from 2027" notice would land in the middle of the conversation; the README says it.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
     const aws = new AwsClients();
+    const pagerDuty = new PagerDutyConnection(process.env);
     const { runShell } = await import('./adapters/shell.js');
     const banner = [
       `Wheelhouse local shell (${config.source}), ready in ${Math.round(performance.now() - started)} ms.`,
@@ -46,11 +48,13 @@ async function main(): Promise<void> {
       `Set ${BOT_ENV_VARS.userId}, ${BOT_ENV_VARS.userName}, ${BOT_ENV_VARS.userGroups} and ${BOT_ENV_VARS.channelId} to act as someone else.`,
       'For Slack: create the app from manifest.yml, then set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) or with SLACK_SIGNING_SECRET (HTTP on PORT).',
       'AWS: the default credential chain (AWS_PROFILE, AWS_ACCESS_KEY_ID…). Without credentials, read-only commands say so and changing ones show their plan.',
+      'PagerDuty: PAGERDUTY_TOKEN for /oncall; PAGERDUTY_ROUTING_KEY_<ENV> lets /page send without AWS (else the key comes from Secrets Manager).',
     ].join('\n');
     await runShell({
       config,
       commands: COMMANDS,
       aws,
+      pagerDuty,
       logger,
       user: mode.user,
       input: process.stdin,
@@ -63,7 +67,8 @@ async function main(): Promise<void> {
 
   const aws = new AwsClients();
   const slackApiUrl = botEnv.slackApiUrl ?? undefined;
-  const common = { config, commands: COMMANDS, aws, logger, slackApiUrl, botToken: mode.botToken };
+  const pagerDuty = new PagerDutyConnection(process.env);
+  const common = { config, commands: COMMANDS, aws, pagerDuty, logger, slackApiUrl, botToken: mode.botToken };
   let stop: () => Promise<void>;
   if (mode.kind === 'http') {
     const { startHttpBot } = await import('./adapters/http.js');

@@ -12,6 +12,7 @@ import { createDispatcher, type Dispatcher } from '../dispatcher';
 import { slackGroupDirectory } from '../group-directory';
 import type { BotLogger } from '../logger';
 import type { AwsClients } from '../ops/aws-clients';
+import { PagerDutyConnection } from '../ops/pagerduty-connection';
 import { redact } from '../redact';
 import { ephemeral, type Reply } from '../reply';
 import { slackSurface } from './slack-surface';
@@ -21,6 +22,8 @@ export interface SlackBotOptions {
   readonly config: Config;
   readonly commands: readonly CommandModule[];
   readonly aws: AwsClients;
+  /** PagerDuty for `/oncall` and `/page`. @default none configured (they say what to set) */
+  readonly pagerDuty?: PagerDutyConnection;
   readonly logger: BotLogger;
   /** How long a command may take to have its reply sent in the ack itself. @default 1500 */
   readonly ackBudgetMs?: number;
@@ -58,6 +61,7 @@ const actionBody = z.object({
   user: z.object({ id: z.string(), username: z.string().optional(), name: z.string().optional() }),
   channel: z.object({ id: z.string() }).optional(),
   container: z.object({ channel_id: z.string().optional() }).optional(),
+  message: z.object({ text: z.string().default(''), blocks: z.array(z.unknown()).default([]) }).optional(),
 });
 const buttonAction = z.object({ type: z.literal('button'), value: z.string().default('') });
 
@@ -76,6 +80,7 @@ export function wireBolt(app: App, options: SlackBotOptions): WiredBot {
     config: options.config,
     commands: options.commands,
     aws: options.aws,
+    pagerDuty: options.pagerDuty ?? new PagerDutyConnection({}),
     groups: slackGroupDirectory(app.client, logger),
     logger,
     auditor,
@@ -127,6 +132,7 @@ export function wireBolt(app: App, options: SlackBotOptions): WiredBot {
           userName: who.user.username ?? who.user.name ?? who.user.id,
           channelId: who.channel?.id ?? who.container?.channel_id ?? '',
         },
+        message: who.message ?? null,
       });
       if (!result) return;
       await respond(

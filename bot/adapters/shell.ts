@@ -14,6 +14,7 @@ import type { ShellUser } from '../env';
 import { staticGroupDirectory } from '../group-directory';
 import type { BotLogger } from '../logger';
 import type { AwsClients } from '../ops/aws-clients';
+import { PagerDutyConnection } from '../ops/pagerduty-connection';
 import type { MessageSurface } from '../progress-thread';
 import type { Reply } from '../reply';
 import { blocksToText } from './blocks-to-text';
@@ -23,6 +24,8 @@ export interface ShellOptions {
   readonly config: Config;
   readonly commands: readonly CommandModule[];
   readonly aws: AwsClients;
+  /** PagerDuty for `/oncall` and `/page`. @default none configured (they say what to set) */
+  readonly pagerDuty?: PagerDutyConnection;
   readonly logger: BotLogger;
   readonly user: ShellUser;
   readonly input: Readable;
@@ -52,6 +55,7 @@ export async function runShell(options: ShellOptions): Promise<void> {
     config: options.config,
     commands: options.commands,
     aws: options.aws,
+    pagerDuty: options.pagerDuty ?? new PagerDutyConnection({}),
     groups: staticGroupDirectory({ [user.id]: user.groups }),
     logger: options.logger,
     auditor: createAuditor({ logger: options.logger, channelId: null, surface: null }),

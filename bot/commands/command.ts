@@ -6,6 +6,7 @@ import type { CommandName, Config, EnvironmentConfig } from '../../config';
 import type { Caller } from '../caller';
 import type { BotLogger } from '../logger';
 import type { AwsClients } from '../ops/aws-clients';
+import type { PagerDutyConnection } from '../ops/pagerduty-connection';
 import type { ProgressThread } from '../progress-thread';
 import type { Reply } from '../reply';
 
@@ -31,6 +32,8 @@ export interface CommandContext {
   readonly caller: Caller;
   /** The AWS clients for ops (commands never call an SDK directly). */
   readonly aws: AwsClients;
+  /** PagerDuty, for ops that page or look up on-call (commands never call its client directly). */
+  readonly pagerDuty: PagerDutyConnection;
   /** Every registered command, for `/help`. */
   readonly commands: readonly CommandModule[];
   /** Logger with the command's correlation id bound. */
@@ -39,6 +42,10 @@ export interface CommandContext {
   now(): Date;
   /** True when the caller is an admin of `environment`. */
   isAdmin(environment: EnvironmentConfig): Promise<boolean>;
+  /** True when the caller may approve deploys and scaling in `environment` (`permissions.approvers`). */
+  isApprover(environment: EnvironmentConfig): Promise<boolean>;
+  /** True when the caller may run commands governed by `permission` in `environment` (admins may run all). */
+  isAllowed(environment: EnvironmentConfig, permission: CommandName): Promise<boolean>;
   /**
    * Starts a progress thread for long work: a parent message in the channel and one thread reply
    * that {@link ProgressThread.update} edits. Null where there is no channel to post in.
@@ -60,6 +67,14 @@ export interface ActionContext {
   readonly caller: Caller;
   /** Runs a command as the clicking person, with the same parsing, permissions and audit. */
   runCommand(commandName: string, text: string): Promise<Reply>;
+  /** The message the button is on, as Slack sent it back; null where there is none (the shell). */
+  readonly message: ClickedMessage | null;
+}
+
+/** A message a button was clicked on. Its blocks are as Slack sent them: narrow them before use. */
+export interface ClickedMessage {
+  readonly text: string;
+  readonly blocks: readonly unknown[];
 }
 
 /** What a button click answers: a reply that replaces the clicked message, or a new ephemeral one. */

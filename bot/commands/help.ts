@@ -56,7 +56,7 @@ function render(all: readonly CommandModule[], config: Config, wanted: string | 
     header('Wheelhouse'),
     section(lines.join('\n\n')),
     context(
-      `Environments: ${environments}. In a channel bound to one environment, \`<env>\` may be left out.`,
+      `Environments: ${environments}. In a channel bound to one environment, \`<env>\` may be left out (except for \`/page\`, which always names it).`,
     ),
   ]);
 }

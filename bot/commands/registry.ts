@@ -4,9 +4,16 @@
  */
 import { bastionKeyCommand } from './bastion-key';
 import type { CommandModule } from './command';
+import { deployCommand } from './deploy';
 import { helpCommand } from './help';
+import { lockCommand } from './lock';
+import { oncallCommand } from './oncall';
+import { pageCommand } from './page';
+import { rollbackCommand } from './rollback';
+import { scaleCommand } from './scale';
 import { statusCommand } from './status';
 import { tunnelCommand } from './tunnel';
+import { unlockCommand } from './unlock';
 
 /** The registered commands, in the order `/help` lists them. */
 export const COMMANDS: readonly CommandModule[] = [
@@ -14,4 +21,11 @@ export const COMMANDS: readonly CommandModule[] = [
   statusCommand,
   tunnelCommand,
   bastionKeyCommand,
+  deployCommand,
+  rollbackCommand,
+  scaleCommand,
+  lockCommand,
+  unlockCommand,
+  oncallCommand,
+  pageCommand,
 ];

@@ -1,5 +1,5 @@
 /** `/status <env>`: the service, its rollout and scaling, the database and recent deployments. */
-import { context, fields, header, section } from '../blocks';
+import { context, escapeMrkdwn, fields, header, section } from '../blocks';
 import { readServiceStatus, type ServiceStatus } from '../ops/service-status';
 import { inChannel, type Reply } from '../reply';
 import { UsageError } from '../user-error';
@@ -43,7 +43,7 @@ const ROLLOUT_EMOJI: Readonly<Record<string, string>> = {
 
 /** Renders a status as Block Kit. */
 export function renderStatus(environmentName: string, status: ServiceStatus, timeZone: string): Reply {
-  const { service, scaling, database } = status;
+  const { service, database } = status;
   const rollout = service.rollout
     ? `${ROLLOUT_EMOJI[service.rollout.state] ?? ''} ${service.rollout.state}${service.rollout.reason ? `: ${service.rollout.reason}` : ''}`.trim()
     : 'no deployment';
@@ -54,8 +54,14 @@ export function renderStatus(environmentName: string, status: ServiceStatus, tim
       ['Tasks', `${service.running} running / ${service.desired} desired / ${service.pending} pending`],
       ['Rollout', rollout],
       ['Version', service.version ? `\`${service.version}\`` : 'unknown'],
-      ['Autoscaling', scaling ? `${scaling.min}–${scaling.max} tasks` : 'no scalable target'],
+      ['Autoscaling', describeScaling(status)],
       ['Stack', status.stackStatus],
+      [
+        'Deploy lock',
+        status.lock
+          ? `:lock: <@${status.lock.owner}> since ${formatTime(status.lock.since, timeZone)}, expires ${formatTime(status.lock.expiresAt, timeZone)}: ${escapeMrkdwn(status.lock.reason)}`
+          : 'free',
+      ],
     ]),
   ];
   if (database) {
@@ -81,4 +87,14 @@ export function renderStatus(environmentName: string, status: ServiceStatus, tim
     `${environmentName}: ${service.running}/${service.desired} tasks, ${service.rollout?.state ?? 'no rollout'}, version ${service.version ?? 'unknown'}`,
     blocks,
   );
+}
+
+/** The live bounds, and the stack's when `/scale` has set others. */
+function describeScaling(status: ServiceStatus): string {
+  const { scaling, configuredScaling: configured } = status;
+  if (!scaling) return 'no scalable target';
+  const live = `${scaling.min}–${scaling.max} tasks`;
+  return scaling.min === configured.min && scaling.max === configured.max
+    ? live
+    : `${live} :warning: the stack configures ${configured.min}–${configured.max}`;
 }

@@ -7,9 +7,13 @@
  */
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { RDSClient } from '@aws-sdk/client-rds';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { StackDeployer } from './deploy/stack-deployer';
 
 /** A credentials provider as the SDK takes it. */
 export type AwsCredentials = NonNullable<CloudFormationClientConfig['credentials']>;
@@ -22,7 +26,22 @@ export interface AwsClientsOptions {
   readonly maxAttempts?: number;
   /** One endpoint for every service (tests: a local port, so that no call can leave the machine). @default the SDK's */
   readonly endpoint?: string;
+  /** Deploys CloudFormation stacks (tests: a stand-in). @default toolkit-lib, loaded on first use */
+  readonly stackDeployer?: StackDeployer;
+  /** How often and how long ops watch AWS for progress. @default {@link DEFAULT_WATCH_TIMINGS} */
+  readonly watch?: Partial<WatchTimings>;
 }
+
+/** How ops that wait for AWS (rollouts, scaling) poll. */
+export interface WatchTimings {
+  /** Between two polls. */
+  readonly pollIntervalMs: number;
+  /** How long `/scale` watches for the running count to match. */
+  readonly scaleDeadlineMs: number;
+}
+
+/** Polling every 5 s; `/scale` watches for 10 minutes. */
+export const DEFAULT_WATCH_TIMINGS: WatchTimings = { pollIntervalMs: 5_000, scaleDeadlineMs: 600_000 };
 
 interface ClientLike {
   readonly config: { credentials: () => Promise<unknown> };
@@ -65,6 +84,46 @@ export class AwsClients {
       const { RDSClient } = await import('@aws-sdk/client-rds');
       return new RDSClient(config);
     });
+  }
+
+  /** Secrets Manager, for secrets the bot uses (the PagerDuty routing key). */
+  secretsManager(region: string): Promise<SecretsManagerClient> {
+    return this.get('secrets-manager', region, async (config) => {
+      const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
+      return new SecretsManagerClient(config);
+    });
+  }
+
+  /** DynamoDB, for the deploy lock, approvals and history. */
+  dynamoDb(region: string): Promise<DynamoDBClient> {
+    return this.get('dynamodb', region, async (config) => {
+      const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
+      return new DynamoDBClient(config);
+    });
+  }
+
+  /** ECR, for the image tags a deploy may use. */
+  ecr(region: string): Promise<ECRClient> {
+    return this.get('ecr', region, async (config) => {
+      const { ECRClient } = await import('@aws-sdk/client-ecr');
+      return new ECRClient(config);
+    });
+  }
+
+  /** The stack deployer (toolkit-lib and the CDK app, loaded on first use: they take seconds). */
+  async stackDeployer(): Promise<StackDeployer> {
+    if (this.options.stackDeployer) return this.options.stackDeployer;
+    // A computed specifier: the module resolves the same under tsx and jest, and stays out of start-up.
+    const specifier = './deploy/toolkit-stack-deployer';
+    const { toolkitStackDeployer } = (await import(
+      specifier
+    )) as typeof import('./deploy/toolkit-stack-deployer.js');
+    return toolkitStackDeployer(this.options.credentials);
+  }
+
+  /** How ops poll AWS while they watch something change. */
+  get watch(): WatchTimings {
+    return { ...DEFAULT_WATCH_TIMINGS, ...this.options.watch };
   }
 
   /** SSM Parameter Store, for bastion keys. */

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Config, EnvironmentConfig } from '../../config';
 import type { AwsClients } from './aws-clients';
 import { withAwsErrors } from './aws-errors';
+import { type DeployLock, DeployStateStore } from './deploy/deploy-state';
 import { readStackOutputs } from './stack-outputs';
 
 /** One ECS deployment of the service (current or recent). */
@@ -35,6 +36,10 @@ export interface ServiceStatus {
     readonly version: string | null;
   };
   readonly scaling: { readonly min: number; readonly max: number } | null;
+  /** The bounds the stack configures (`service.tasks`); `/scale` may have set others live. */
+  readonly configuredScaling: { readonly min: number; readonly max: number };
+  /** Who holds the deploy lock, or null when it is free (or the lock table cannot be read). */
+  readonly lock: DeployLock | null;
   readonly database: {
     readonly id: string;
     readonly status: string;
@@ -190,12 +195,15 @@ export async function readServiceStatus(
       };
     })();
 
+    // The lock is extra information: a table that cannot be read must not hide the rest.
+    const lockCall = new DeployStateStore(aws, environment).readLock(new Date()).catch(() => null);
     // Settle every call together, so that one failure leaves no other call's rejection unhandled.
-    const [service, deployments, scaling, database] = await Promise.all([
+    const [service, deployments, scaling, database, lock] = await Promise.all([
       serviceCall,
       deploymentsCall,
       scalingCall,
       databaseCall,
+      lockCall,
     ]);
     let image: string | null = null;
     if (service?.taskDefinition) {
@@ -224,6 +232,8 @@ export async function readServiceStatus(
         version: image?.includes(':') ? (image.split(':').at(-1) ?? null) : outputs.find('imageTag'),
       },
       scaling,
+      configuredScaling: environment.service.tasks,
+      lock,
       database,
       recentDeployments: deployments.map((d) => ({
         status: d.status ?? 'UNKNOWN',

@@ -6,6 +6,7 @@ import { createDispatcher, type Dispatcher } from '../../bot/dispatcher';
 import { staticGroupDirectory } from '../../bot/group-directory';
 import { createLogger } from '../../bot/logger';
 import { AwsClients } from '../../bot/ops/aws-clients';
+import { PagerDutyConnection } from '../../bot/ops/pagerduty-connection';
 import { noCredentials, UNREACHABLE_AWS_ENDPOINT } from '../support/aws-fakes';
 import { CHANNELS, PEOPLE, testConfig } from './fixtures/test-config';
 
@@ -27,6 +28,25 @@ const ALLOWED: Readonly<Record<string, Readonly<Record<(typeof ENVIRONMENTS)[num
     stage: ['platform', 'developer'],
     prod: ['platform', 'oncall'],
   },
+  deploy: { dev: ['platform', 'developer'], stage: ['platform', 'developer'], prod: ['platform'] },
+  rollback: {
+    dev: ['platform', 'developer'],
+    stage: ['platform', 'developer'],
+    prod: ['platform', 'oncall'],
+  },
+  scale: { dev: ['platform', 'developer'], stage: ['platform', 'developer'], prod: ['platform', 'oncall'] },
+  lock: { dev: ['platform', 'developer'], stage: ['platform', 'developer'], prod: ['platform', 'developer'] },
+  unlock: {
+    dev: ['platform', 'developer'],
+    stage: ['platform', 'developer'],
+    prod: ['platform', 'developer'],
+  },
+  oncall: { dev: ROLES, stage: ROLES, prod: ROLES },
+  page: {
+    dev: ['platform', 'developer', 'oncall'],
+    stage: ['platform', 'developer', 'oncall'],
+    prod: ['platform', 'developer', 'oncall'],
+  },
 };
 
 const TEXT: Readonly<Record<string, (env: string) => string>> = {
@@ -34,6 +54,24 @@ const TEXT: Readonly<Record<string, (env: string) => string>> = {
   status: (env) => env,
   tunnel: (env) => env,
   'bastion-key': (env) => `${env} list`,
+  deploy: (env) => `history ${env}`,
+  rollback: (env) => env,
+  scale: (env) => `${env} 3`,
+  lock: (env) => `${env} testing`,
+  unlock: (env) => env,
+  oncall: (env) => env,
+  page: (env) => `${env} the service is down`,
+};
+
+/**
+ * What an allowed command answers here (no AWS credentials, no PagerDuty token; PagerDuty enabled
+ * for prod only): the first thing it cannot do. @default /AWS credentials are missing/
+ */
+const ALLOWED_ANSWER: Readonly<Record<string, RegExp>> = {
+  help: /Wheelhouse/,
+  scale: /Plan only: no AWS credentials/,
+  oncall: /PagerDuty is not (enabled for (dev|stage)|connected)/,
+  page: /PagerDuty is not enabled for (dev|stage)|Plan only: no AWS credentials/,
 };
 
 const audits: { outcome: string; command: string }[] = [];
@@ -54,6 +92,7 @@ const dispatcher: Dispatcher = createDispatcher({
   config,
   commands: COMMANDS,
   aws: new AwsClients({ credentials: noCredentials, endpoint: UNREACHABLE_AWS_ENDPOINT }),
+  pagerDuty: new PagerDutyConnection({}),
   groups: staticGroupDirectory(Object.fromEntries(Object.values(PEOPLE).map((p) => [p.userId, p.groups]))),
   logger,
   auditor: createAuditor({ logger, channelId: null, surface: null }),
@@ -90,12 +129,14 @@ describe('the permission matrix', () => {
     const shown = blocksToText(reply.blocks).text;
     if (allowed) {
       expect(shown).not.toContain('You may not run');
-      expect(shown).toMatch(command === 'help' ? /Wheelhouse/ : /AWS credentials are missing/);
+      expect(shown).toMatch(ALLOWED_ANSWER[command] ?? /AWS credentials are missing/);
       expect(audits[before]?.outcome).not.toBe('refused');
     } else {
       expect(reply.visibility).toBe('ephemeral');
       expect(shown).toContain(`You may not run /${command} in ${env}.`);
-      expect(shown).toMatch(/It is for (developers or platform|platform or oncall): ask one of them\./);
+      expect(shown).toMatch(
+        /It is for (developers or platform|platform or oncall|developers, platform or oncall|platform): ask one of them\./,
+      );
       expect(audits[before]).toMatchObject({ outcome: 'refused', command: `/${command}` });
     }
   });
@@ -120,6 +161,20 @@ describe('the permission matrix', () => {
       'stage list',
       CHANNELS.dev,
       'This channel is for dev: /bastion-key for stage is not run here.',
+      `Run it in #${CHANNELS.stage}.`,
+    ],
+    [
+      'page',
+      'prod the service is down',
+      CHANNELS.dev,
+      'This channel is for dev: /page for prod is not run here.',
+      `Run it in #${CHANNELS.prod}.`,
+    ],
+    [
+      'oncall',
+      'stage',
+      CHANNELS.prod,
+      'This channel is for prod: /oncall for stage is not run here.',
       `Run it in #${CHANNELS.stage}.`,
     ],
   ])(

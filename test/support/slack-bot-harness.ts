@@ -8,6 +8,7 @@ import type { CommandModule } from '../../bot/commands/command';
 import { COMMANDS } from '../../bot/commands/registry';
 import { createLogger } from '../../bot/logger';
 import { AwsClients } from '../../bot/ops/aws-clients';
+import { PagerDutyConnection } from '../../bot/ops/pagerduty-connection';
 import type { Config } from '../../config';
 import { TEST_CREDENTIALS, UNREACHABLE_AWS_ENDPOINT } from './aws-fakes';
 import { type SlackApiRecorder, startSlackApiRecorder } from './slack-api-recorder';
@@ -31,6 +32,8 @@ export interface TestBotOptions {
   readonly commands?: readonly CommandModule[];
   /** @default clients with static test credentials and an unreachable endpoint */
   readonly aws?: AwsClients;
+  /** @default none configured (no PAGERDUTY_* variables) */
+  readonly pagerDuty?: PagerDutyConnection;
   readonly now?: () => Date;
   readonly ackBudgetMs?: number;
   /** @default 50 */
@@ -61,8 +64,14 @@ export interface TestBot {
     text: string,
     signing?: SigningOptions,
   ): Promise<CommandExchange>;
-  /** Clicks a button as `userId`. */
-  click(userId: string, channelId: string, actionId: string, value: string): Promise<CommandExchange>;
+  /** Clicks a button as `userId`, on `message` when given (Slack sends the message back with the click). */
+  click(
+    userId: string,
+    channelId: string,
+    actionId: string,
+    value: string,
+    message?: { readonly text: string; readonly blocks: readonly unknown[] },
+  ): Promise<CommandExchange>;
   stop(): Promise<void>;
 }
 
@@ -83,6 +92,7 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
     config: options.config,
     commands: options.commands ?? COMMANDS,
     aws,
+    pagerDuty: options.pagerDuty ?? new PagerDutyConnection({}),
     logger: createLogger({ destination, level: 'debug' }),
     signingSecret: TEST_SIGNING_SECRET,
     botToken: TEST_BOT_TOKEN,
@@ -116,7 +126,7 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
       );
       return { ack, responseUrlId };
     },
-    async click(userId, channelId, actionId, value) {
+    async click(userId, channelId, actionId, value, message) {
       const responseUrlId = `click-${++ids}`;
       const ack = await postInteraction(
         bot.url,
@@ -127,6 +137,7 @@ export async function startTestBot(options: TestBotOptions): Promise<TestBot> {
           userId,
           channelId,
           responseUrl: recorder.responseUrl(responseUrlId),
+          message,
         }),
       );
       return { ack, responseUrlId };

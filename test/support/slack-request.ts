@@ -92,6 +92,8 @@ export function buttonClickPayload(input: {
   readonly userId: string;
   readonly channelId: string;
   readonly responseUrl: string;
+  /** The message the button is on (Slack sends it back with the click). @default none */
+  readonly message?: { readonly text: string; readonly blocks: readonly unknown[] };
 }): Record<string, unknown> {
   return {
     type: 'block_actions',
@@ -113,6 +115,7 @@ export function buttonClickPayload(input: {
     trigger_id: '1.2.3',
     channel: { id: input.channelId, name: 'ops' },
     response_url: input.responseUrl,
+    ...(input.message ? { message: { type: 'message', ts: '1700000000.000100', ...input.message } } : {}),
     actions: [
       {
         type: 'button',

@@ -1,13 +1,17 @@
+import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { AwsClients } from '../../../bot/ops/aws-clients';
+import { deployStateTableName } from '../../../config';
 import {
   exampleStackOutputs,
   fakeRunningService,
   fakeStacks,
   noCredentials,
+  TEST_CREDENTIALS,
   UNREACHABLE_AWS_ENDPOINT,
 } from '../../support/aws-fakes';
+import { startDynalite } from '../../support/dynalite';
 import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';
 import { CHANNELS, PEOPLE, testConfig } from '../fixtures/test-config';
 
@@ -124,5 +128,45 @@ describe('/status without AWS credentials', () => {
     const shown = messageText(ack.body);
     expect(shown).toContain('AWS credentials are missing: cannot read the outputs of stack wheelhouse-dev.');
     expect(shown).toContain('Set AWS_PROFILE');
+  });
+});
+
+describe('/status with a deploy lock and bounds changed by /scale', () => {
+  it('shows who holds the lock, and when the live bounds differ from the stack', async () => {
+    // GIVEN dev locked by a developer, and live bounds 2–6 where the stack configures 1–4
+    const dynalite = await startDynalite();
+    await dynalite.createDeployStateTable(deployStateTableName(dev));
+    const service = fakeRunningService();
+    service.scaling.reset();
+    service.scaling
+      .on(DescribeScalableTargetsCommand)
+      .resolves({ ScalableTargets: [{ MinCapacity: 2, MaxCapacity: 6 } as never] });
+    const mocks = [
+      fakeStacks({ 'wheelhouse-dev': exampleStackOutputs(dev) }),
+      service.ecs,
+      service.scaling,
+      service.rds,
+    ];
+    const bot = await startTestBot({
+      config,
+      aws: new AwsClients({ credentials: TEST_CREDENTIALS, maxAttempts: 1, endpoint: dynalite.endpoint }),
+    });
+    try {
+      bot.recorder.setGroupMembers('S0DEVELOPER', [PEOPLE.developer.userId]);
+      await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'lock', 'dev load test until 16:00');
+
+      // WHEN
+      const { ack } = await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'status', 'dev');
+
+      // THEN
+      const shown = messageText(ack.body);
+      expect(shown).toContain(`*Deploy lock*\n:lock: <@${PEOPLE.developer.userId}> since`);
+      expect(shown).toContain(': load test until 16:00');
+      expect(shown).toContain('2–6 tasks :warning: the stack configures 1–4');
+    } finally {
+      await bot.stop();
+      for (const m of mocks) m.restore();
+      await dynalite.close();
+    }
   });
 });

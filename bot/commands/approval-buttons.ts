@@ -1,0 +1,148 @@
+/**
+ * Approvals in protected environments: the request message with Approve and Reject buttons, and the
+ * decision. A click runs `/<kind> <env> approve|reject <id>` as the person who clicked, so parsing,
+ * permissions and audit are those of the command; the decision itself is a conditional write (one
+ * winner however many clicks).
+ */
+import type { EnvironmentConfig } from '../../config';
+import { actions, button, context, section } from '../blocks';
+import { type ApprovalKind, type ApprovalRequest, DeployStateStore } from '../ops/deploy/deploy-state';
+import { describeRoles } from '../permissions';
+import { inChannel, type Reply } from '../reply';
+import { RefusalError, UsageError, UserError } from '../user-error';
+import type { ActionModule, CommandContext } from './command';
+import { formatTime } from './format-time';
+
+/** `action_id` of the Approve button. */
+export const APPROVAL_APPROVE_ACTION = 'approval_approve';
+/** `action_id` of the Reject button. */
+export const APPROVAL_REJECT_ACTION = 'approval_reject';
+
+const KINDS: readonly ApprovalKind[] = ['deploy', 'rollback', 'scale'];
+
+function clickAction(actionId: string, decision: 'approve' | 'reject'): ActionModule {
+  return {
+    actionId,
+    async handle(value, ctx) {
+      const [kind, environment, id, extra] = value.split(' ');
+      if (!kind || !KINDS.includes(kind as ApprovalKind) || !environment || !id || extra !== undefined) {
+        throw new UserError('This button is malformed.', 'Ask for a new approval.');
+      }
+      const reply = await ctx.runCommand(kind, `${environment} ${decision} ${id}`);
+      // A decision replaces the request (its buttons go); a refusal leaves it for someone else.
+      return { reply, replaceOriginal: reply.visibility === 'in_channel' };
+    },
+  };
+}
+
+/** The buttons' handlers (registered by `/deploy`, used by `/rollback` and `/scale` too). */
+export const APPROVAL_ACTIONS: readonly ActionModule[] = [
+  clickAction(APPROVAL_APPROVE_ACTION, 'approve'),
+  clickAction(APPROVAL_REJECT_ACTION, 'reject'),
+];
+
+/** Stores a request and renders it with Approve and Reject buttons, for the channel to see. */
+export async function requestApproval(
+  run: CommandContext,
+  environment: EnvironmentConfig,
+  kind: ApprovalKind,
+  args: string,
+  what: string,
+): Promise<Reply> {
+  const store = new DeployStateStore(run.aws, environment);
+  const request = await store.requestApproval(kind, args, run.caller.userId, run.now());
+  const value = `${kind} ${environment.name} ${request.id}`;
+  const until = formatTime(request.expiresAt, run.config.project.timeZone);
+  const approvers = describeRoles(environment.permissions.approvers);
+  return inChannel(`<@${run.caller.userId}> asks to ${what}. Approval needed by ${until}.`, [
+    section(
+      `:raising_hand: <@${run.caller.userId}> asks to ${what}. *${environment.name}* is protected: it needs an approval.`,
+    ),
+    actions([
+      button(APPROVAL_APPROVE_ACTION, 'Approve', value, { style: 'primary' }),
+      button(APPROVAL_REJECT_ACTION, 'Reject', value, { style: 'danger' }),
+    ]),
+    context(
+      `An approver (${approvers}) other than the requester must decide by ${until}; then the request expires.`,
+    ),
+  ]);
+}
+
+/** Parses `approve <id>` / `reject <id>` after the environment; null when the words are something else. */
+export function parseDecision(
+  tokens: readonly string[],
+  usage: string,
+): { readonly decision: 'approve' | 'reject'; readonly id: string } | null {
+  const [word, id, extra] = tokens;
+  if (word !== 'approve' && word !== 'reject') return null;
+  if (!id || extra !== undefined || !/^[A-Za-z0-9_-]{6,40}$/.test(id)) {
+    throw new UsageError(`\`${word}\` takes the id of a request (the buttons send it).`, usage);
+  }
+  return { decision: word, id };
+}
+
+/**
+ * Records the caller's decision on request `id`, exactly once. Returns the approved request, or
+ * null when it was rejected; throws a {@link UserError} saying why when there is nothing to decide.
+ */
+export async function decide(
+  run: CommandContext,
+  environment: EnvironmentConfig,
+  kind: ApprovalKind,
+  decision: 'approve' | 'reject',
+  id: string,
+): Promise<ApprovalRequest | null> {
+  if (!(await run.isApprover(environment))) {
+    throw new RefusalError(
+      `You may not approve or reject in ${environment.name}.`,
+      `Approvers are ${describeRoles(environment.permissions.approvers)}.`,
+    );
+  }
+  const store = new DeployStateStore(run.aws, environment);
+  const result = await store.decideApproval(
+    id,
+    decision === 'approve' ? 'approved' : 'rejected',
+    run.caller.userId,
+    run.now(),
+  );
+  const tz = run.config.project.timeZone;
+  if (!result.decided) {
+    const { request } = result;
+    switch (result.why) {
+      case 'missing':
+        throw new UserError(
+          `There is no approval request ${id} in ${environment.name}.`,
+          'Ask for a new one.',
+        );
+      case 'own-request':
+        throw new RefusalError(
+          'You cannot decide on your own request.',
+          `Ask another approver (${describeRoles(environment.permissions.approvers)}).`,
+        );
+      case 'already-decided':
+        throw new UserError(
+          `This request was already ${request?.status} by <@${request?.decidedBy}>.`,
+          'Nothing more to do.',
+        );
+      case 'expired':
+        throw new UserError(
+          `This request expired at ${request ? formatTime(request.expiresAt, tz) : 'its deadline'}.`,
+          'Ask for a new one: run the command again.',
+        );
+    }
+  }
+  if (result.request.kind !== kind) {
+    throw new UserError(
+      `Request ${id} is for /${result.request.kind}, not /${kind}.`,
+      'Use its own buttons.',
+    );
+  }
+  return decision === 'approve' ? result.request : null;
+}
+
+/** The reply to a rejection, replacing the request. */
+export function rejectedReply(environment: EnvironmentConfig, what: string, by: string): Reply {
+  return inChannel(`Rejected by <@${by}>: ${what} in ${environment.name}.`, [
+    section(`:no_entry: Rejected by <@${by}>: ${what} in *${environment.name}*. Nothing was changed.`),
+  ]);
+}

@@ -1,0 +1,198 @@
+/**
+ * `/deploy <env> <version> [--override-freeze "<reason>"]`: deploys an image version to an
+ * environment through its CDK stack (the one deploy path), with the lock, approvals in protected
+ * environments, freeze windows and a progress thread. `/deploy history <env>` lists past deploys.
+ */
+import { z } from 'zod';
+import type { EnvironmentConfig } from '../../config';
+import { codeBlock, context, escapeMrkdwn, section } from '../blocks';
+import { MissingCredentialsError } from '../ops/aws-errors';
+import { planDeploy } from '../ops/deploy/deploy-plan';
+import { DeployStateStore } from '../ops/deploy/deploy-state';
+import { activeFreezeWindow } from '../ops/deploy/freeze-windows';
+import { assertImageTagExists } from '../ops/deploy/image-tags';
+import { checkFreeze } from '../ops/deploy/run-deploy';
+import { describeRoles } from '../permissions';
+import { ephemeral, inChannel, type Reply } from '../reply';
+import { RefusalError, UsageError } from '../user-error';
+import { APPROVAL_ACTIONS, decide, parseDecision, rejectedReply, requestApproval } from './approval-buttons';
+import type { CommandContext, CommandModule } from './command';
+import { lockedRefusal, startThreadDeploy } from './deploy-thread';
+import { afterWords, takeEnvironment, words } from './environment-argument';
+import { formatTime } from './format-time';
+
+/** The slash command name. */
+export const name = 'deploy';
+/** The usage line. */
+export const usage = '/deploy <env> <version> [--override-freeze "<reason>"] | history <env>';
+
+/** An image tag, as the stack's `ImageTag` parameter allows it. */
+const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+const OVERRIDE = /^--override-freeze(?:\s+(?:["“”]([^"“”]+)["“”]|(.+)))?$/s;
+/** How many deploys `/deploy history` lists. */
+export const HISTORY_LENGTH = 10;
+
+/** What an approved deploy request carries. */
+const deployArgs = z.object({ version: z.string(), freezeOverride: z.string().nullable() });
+
+/** The `/deploy` module. */
+export const deployCommand: CommandModule = {
+  name,
+  usage,
+  summary:
+    'Deploy an image version to an environment (lock, approvals, freeze windows, progress), or show its history.',
+  permission: 'deploy',
+  actions: APPROVAL_ACTIONS,
+  parse(text, ctx) {
+    const tokens = words(text);
+    if (tokens[0] === 'history') {
+      const { environment, consumed } = takeEnvironment(tokens.slice(1), ctx, usage);
+      if (tokens.length > consumed + 1) throw new UsageError('`history` takes only the environment.', usage);
+      return {
+        environment,
+        auditArgs: `history ${environment.name}`,
+        run: (run) => history(run, environment),
+      };
+    }
+    const { environment, consumed } = takeEnvironment(tokens, ctx, usage, ['history']);
+    const rest = tokens.slice(consumed);
+    const decision = parseDecision(rest, usage);
+    if (decision) {
+      return {
+        environment,
+        auditArgs: `${environment.name} ${decision.decision} ${decision.id}`,
+        async run(run) {
+          const request = await decide(run, environment, 'deploy', decision.decision, decision.id);
+          if (!request) return rejectedReply(environment, 'the deploy', run.caller.userId);
+          const args = deployArgs.parse(JSON.parse(request.args));
+          checkFreeze(run.config, environment, run.now(), args.freezeOverride);
+          const started = await startThreadDeploy(run, {
+            environment,
+            version: args.version,
+            kind: 'deploy',
+            by: request.requester,
+            approvedBy: run.caller.userId,
+            freezeOverride: args.freezeOverride,
+          });
+          return approvedReply(environment, `deploy \`${args.version}\``, run.caller.userId, started);
+        },
+      };
+    }
+    const version = rest[0];
+    if (version === undefined) throw new UsageError('Say which version (an image tag) to deploy.', usage);
+    if (!IMAGE_TAG.test(version)) {
+      throw new UsageError(`"${version.slice(0, 40)}" is not an image tag (letters, digits, _ . -).`, usage);
+    }
+    const options = afterWords(text, consumed + 1);
+    let freezeOverride: string | null = null;
+    if (options !== '') {
+      const match = OVERRIDE.exec(options);
+      const reason = (match?.[1] ?? match?.[2] ?? '').trim();
+      if (!match || reason === '') {
+        throw new UsageError(
+          'The only option is `--override-freeze "<reason>"`, and it needs a reason.',
+          usage,
+        );
+      }
+      freezeOverride = reason.slice(0, 200);
+    }
+    return {
+      environment,
+      auditArgs: `${environment.name} ${version}${freezeOverride ? ` --override-freeze "${freezeOverride}"` : ''}`,
+      run: (run) => deploy(run, environment, version, freezeOverride),
+    };
+  },
+};
+
+async function deploy(
+  run: CommandContext,
+  environment: EnvironmentConfig,
+  version: string,
+  freezeOverride: string | null,
+): Promise<Reply> {
+  if (!(await run.aws.hasCredentials(environment.region))) return planReply(run, environment, version);
+  await assertImageTagExists(run.aws, run.config, version);
+  const window = activeFreezeWindow(environment.deploy.freezeWindows, run.now(), run.config.project.timeZone);
+  if (window && freezeOverride !== null && !(await run.isAdmin(environment))) {
+    throw new RefusalError(
+      `Only ${environment.name} admins may override the deploy freeze (${window.reason}).`,
+      `Ask ${describeRoles(environment.permissions.admins)}.`,
+    );
+  }
+  checkFreeze(run.config, environment, run.now(), freezeOverride);
+  if (environment.protected) {
+    const lock = await new DeployStateStore(run.aws, environment).readLock(run.now());
+    if (lock && lock.owner !== run.caller.userId) {
+      throw lockedRefusal(environment.name, lock, run.config.project.timeZone);
+    }
+    const override = freezeOverride ? ` (overriding the freeze: ${escapeMrkdwn(freezeOverride)})` : '';
+    return requestApproval(
+      run,
+      environment,
+      'deploy',
+      JSON.stringify({ version, freezeOverride }),
+      `deploy \`${version}\` to *${environment.name}*${override}`,
+    );
+  }
+  return startThreadDeploy(run, {
+    environment,
+    version,
+    kind: 'deploy',
+    by: run.caller.userId,
+    approvedBy: null,
+    freezeOverride,
+  });
+}
+
+/** The reply that replaces an approved request. */
+export function approvedReply(
+  environment: EnvironmentConfig,
+  what: string,
+  by: string,
+  started: Reply,
+): Reply {
+  return inChannel(`Approved by <@${by}>: ${what} in ${environment.name}. ${started.text}`, [
+    section(`:white_check_mark: Approved by <@${by}>: ${what} in *${environment.name}*.`),
+    context(started.text),
+  ]);
+}
+
+async function planReply(
+  run: CommandContext,
+  environment: EnvironmentConfig,
+  version: string,
+): Promise<Reply> {
+  const plan = await planDeploy(run.config, environment, version);
+  const resources = plan.resources.map((r) => `${String(r.count).padStart(3)} ${r.type}`).join('\n');
+  return ephemeral(`Plan only (no AWS credentials): deploy ${version} to ${environment.name}`, [
+    section(
+      `:clipboard: *Plan only: no AWS credentials, nothing was deployed.* Synthesized ${plan.stackName} with \`ImageTag=${version}\`.`,
+    ),
+    section(`The service would run \`${plan.image ?? 'an image without the ImageTag parameter'}\`.`),
+    codeBlock(`Resources in the synthesized template:\n${resources}`),
+    context(
+      'Not compared with the deployed stack, and the image tag was not checked in ECR: give the bot AWS credentials to deploy.',
+    ),
+  ]);
+}
+
+async function history(run: CommandContext, environment: EnvironmentConfig): Promise<Reply> {
+  if (!(await run.aws.hasCredentials(environment.region))) {
+    throw new MissingCredentialsError(`read the deploy history of ${environment.name}`);
+  }
+  const entries = await new DeployStateStore(run.aws, environment).listHistory(HISTORY_LENGTH);
+  const tz = run.config.project.timeZone;
+  if (entries.length === 0) return ephemeral(`No deploys recorded in ${environment.name} yet.`);
+  const emoji = { succeeded: ':white_check_mark:', failed: ':x:', 'rolled-back': ':rewind:' } as const;
+  const lines = entries.map((e) => {
+    const version = e.version ?? 'infrastructure only';
+    const extra = [e.reason, e.freezeOverride ? `freeze overridden: ${e.freezeOverride}` : null]
+      .filter(Boolean)
+      .map((x) => escapeMrkdwn(String(x)))
+      .join('; ');
+    return `${emoji[e.outcome]} ${formatTime(e.startedAt, tz)} · \`${version}\` · ${e.kind} by <@${e.by}> · ${e.outcome}${extra ? ` (${extra})` : ''}`;
+  });
+  return ephemeral(`The last ${entries.length} deploys in ${environment.name}`, [
+    section(`*Deploy history of ${environment.name}*\n${lines.join('\n')}`),
+  ]);
+}

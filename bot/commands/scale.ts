@@ -1,0 +1,159 @@
+/**
+ * `/scale <env> <count> | <min>-<max>`: sets the service's task count within its autoscaling bounds,
+ * or new bounds, never beyond the environment's hard limit; a protected environment needs an
+ * approval above its threshold. Replies with before and after, then watches in a thread until the
+ * running count matches or the deadline passes.
+ */
+import { z } from 'zod';
+import type { EnvironmentConfig } from '../../config';
+import { fields, section } from '../blocks';
+import {
+  applyScale,
+  checkScaleLimits,
+  findScaleRef,
+  planScale,
+  readScaleState,
+  type ScaleState,
+  type ScaleTarget,
+  scaleNeedsApproval,
+  watchScale,
+} from '../ops/scale';
+import { inChannel, type Reply } from '../reply';
+import { UsageError } from '../user-error';
+import { decide, parseDecision, rejectedReply, requestApproval } from './approval-buttons';
+import type { CommandContext, CommandModule } from './command';
+import { approvedReply } from './deploy';
+import { takeEnvironment, words } from './environment-argument';
+import { planReply } from './plan-reply';
+
+/** The slash command name. */
+export const name = 'scale';
+/** The usage line. */
+export const usage = '/scale <env> <count> | <min>-<max>';
+
+const scaleTarget = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('count'), count: z.number().int().min(0) }),
+  z.object({ kind: z.literal('bounds'), min: z.number().int().min(0), max: z.number().int().min(1) }),
+]);
+
+/** Parses `<count>` or `<min>-<max>`. */
+export function parseScaleTarget(word: string | undefined): ScaleTarget {
+  const count = /^(\d{1,4})$/.exec(word ?? '');
+  if (count) return { kind: 'count', count: Number(count[1]) };
+  const bounds = /^(\d{1,4})-(\d{1,4})$/.exec(word ?? '');
+  if (bounds) return { kind: 'bounds', min: Number(bounds[1]), max: Number(bounds[2]) };
+  throw new UsageError(
+    word === undefined
+      ? 'Say how many tasks, or new bounds.'
+      : `"${word.slice(0, 30)}" is neither a count nor <min>-<max>.`,
+    usage,
+  );
+}
+
+function describeTarget(target: ScaleTarget): string {
+  return target.kind === 'count' ? `${target.count} tasks` : `bounds ${target.min}–${target.max} tasks`;
+}
+
+/** The `/scale` module. */
+export const scaleCommand: CommandModule = {
+  name,
+  usage,
+  summary: 'Set the task count within the autoscaling bounds, or new bounds (never beyond the hard limit).',
+  permission: 'scale',
+  parse(text, ctx) {
+    const tokens = words(text);
+    const { environment, consumed } = takeEnvironment(tokens, ctx, usage, ['approve', 'reject']);
+    const rest = tokens.slice(consumed);
+    const decision = parseDecision(rest, usage);
+    if (decision) {
+      return {
+        environment,
+        auditArgs: `${environment.name} ${decision.decision} ${decision.id}`,
+        async run(run) {
+          const request = await decide(run, environment, 'scale', decision.decision, decision.id);
+          if (!request) return rejectedReply(environment, 'the scaling', run.caller.userId);
+          const target = scaleTarget.parse(JSON.parse(request.args));
+          const done = await scale(run, environment, target);
+          return approvedReply(environment, `scale to ${describeTarget(target)}`, run.caller.userId, done);
+        },
+      };
+    }
+    const target = parseScaleTarget(rest[0]);
+    if (rest.length > 1) throw new UsageError(`Unexpected argument "${rest[1]!.slice(0, 30)}".`, usage);
+    checkScaleLimits(environment, target);
+    return {
+      environment,
+      auditArgs: `${environment.name} ${rest[0]}`,
+      async run(run) {
+        if (!(await run.aws.hasCredentials(environment.region))) {
+          return planReply(
+            `Would scale ${environment.name} to ${describeTarget(target)}:`,
+            planScale(environment, target),
+          );
+        }
+        if (scaleNeedsApproval(environment, target)) {
+          return requestApproval(
+            run,
+            environment,
+            'scale',
+            JSON.stringify(target),
+            `scale *${environment.name}* to ${describeTarget(target)} (above ${environment.service.limits.approvalAboveTasks})`,
+          );
+        }
+        return scale(run, environment, target);
+      },
+    };
+  },
+};
+
+function describeState(state: ScaleState): string {
+  const bounds = state.bounds ? `${state.bounds.min}–${state.bounds.max}` : 'none';
+  return `${state.running} running / ${state.desired} desired / ${state.pending} pending · bounds ${bounds}`;
+}
+
+async function scale(
+  run: CommandContext,
+  environment: EnvironmentConfig,
+  target: ScaleTarget,
+): Promise<Reply> {
+  const ref = await findScaleRef(run.aws, environment);
+  const before = await readScaleState(run.aws, ref);
+  await applyScale(run.aws, environment, ref, target, before);
+  const after = await readScaleState(run.aws, ref);
+  const reply = (extra: string) =>
+    inChannel(`Scaled ${environment.name} to ${describeTarget(target)}.${extra}`, [
+      section(
+        `:straight_ruler: <@${run.caller.userId}> scaled *${environment.name}* to ${describeTarget(target)}.${extra}`,
+      ),
+      fields([
+        ['Before', describeState(before)],
+        ['After', describeState(after)],
+      ]),
+    ]);
+  const progress = await run.startProgress(`Scaling ${environment.name} to ${describeTarget(target)}`);
+  const watch = async (): Promise<Reply> => {
+    const result = await watchScale(run.aws, ref, (state) =>
+      progress?.update(`Watching: ${describeState(state)}`),
+    );
+    return result.matched
+      ? inChannel(`${environment.name}: ${result.state.running} tasks running, as desired.`, [
+          section(`:white_check_mark: *${environment.name}*: ${describeState(result.state)}.`),
+        ])
+      : inChannel(`${environment.name}: the running count did not match by the deadline.`, [
+          section(
+            `:hourglass: *${environment.name}*: the deadline passed with ${describeState(result.state)}. \`/status ${environment.name}\` shows more.`,
+          ),
+        ]);
+  };
+  if (!progress) {
+    const final = await watch();
+    return reply(` ${final.text}`);
+  }
+  void watch()
+    .catch((error: unknown) => {
+      run.logger.error({ err: error }, 'scale watch failed');
+      return inChannel(`Could not watch ${environment.name}: the log has the details.`);
+    })
+    .then((final) => progress.finish(final, final.text));
+  return reply(' Watching the tasks in the thread.');
+}

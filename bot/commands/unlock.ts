@@ -1,0 +1,56 @@
+/** `/unlock <env>`: releases the deploy lock; its holder may, and so may an environment admin. */
+import { escapeMrkdwn, section } from '../blocks';
+import { MissingCredentialsError } from '../ops/aws-errors';
+import { DeployStateStore } from '../ops/deploy/deploy-state';
+import { describeRoles } from '../permissions';
+import { ephemeral, inChannel } from '../reply';
+import { RefusalError, UsageError } from '../user-error';
+import type { CommandModule } from './command';
+import { takeEnvironment, words } from './environment-argument';
+
+/** The slash command name. */
+export const name = 'unlock';
+/** The usage line. */
+export const usage = '/unlock <env>';
+
+/** The `/unlock` module. */
+export const unlockCommand: CommandModule = {
+  name,
+  usage,
+  summary: "Release an environment's deploy lock (its holder, or an admin).",
+  permission: 'unlock',
+  parse(text, ctx) {
+    const tokens = words(text);
+    const { environment, consumed } = takeEnvironment(tokens, ctx, usage);
+    if (tokens.length > consumed)
+      throw new UsageError(`Unexpected argument "${tokens[consumed]!.slice(0, 30)}".`, usage);
+    return {
+      environment,
+      auditArgs: environment.name,
+      async run(run) {
+        if (!(await run.aws.hasCredentials(environment.region))) {
+          throw new MissingCredentialsError(`unlock ${environment.name}`);
+        }
+        const store = new DeployStateStore(run.aws, environment);
+        const lock = await store.readLock(run.now());
+        if (!lock) return ephemeral(`${environment.name} is not locked.`);
+        const admin = await run.isAdmin(environment);
+        if (lock.owner !== run.caller.userId && !admin) {
+          throw new RefusalError(
+            `${environment.name} is locked by <@${lock.owner}>: only they or an admin may unlock it.`,
+            `Ask them, or ${describeRoles(environment.permissions.admins)}.`,
+          );
+        }
+        // Conditional on the lock we saw, so that a lock taken in between is not released by mistake.
+        const released = await store.releaseLock({ token: lock.token });
+        if (!released) return ephemeral(`${environment.name} was unlocked meanwhile.`);
+        const whose = lock.owner === run.caller.userId ? 'their' : `<@${lock.owner}>'s`;
+        return inChannel(`${environment.name} is unlocked.`, [
+          section(
+            `:unlock: <@${run.caller.userId}> released ${whose} lock on *${environment.name}* (${escapeMrkdwn(lock.reason)}).${lock.kind === 'deploy' ? ' It was held by a deploy: check it is not still running.' : ''}`,
+          ),
+        ]);
+      },
+    };
+  },
+};

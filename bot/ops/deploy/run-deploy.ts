@@ -1,0 +1,360 @@
+/**
+ * The one deploy path, for the bot, the CLI and CI: check, lock, mute, deploy the stack with the new
+ * `ImageTag`, watch ECS, check health through the load balancer, bake against the deploy-gate
+ * monitors (rolling back to the previous version if one alerts), unmute, record history, unlock.
+ * Progress goes out as {@link DeployEvent}s; nothing here knows about Slack.
+ */
+import type { Config, EnvironmentConfig } from '../../../config';
+import type { DeployGuard, MuteHandle } from '../../../monitors/deploy-mute';
+import { UserError } from '../../user-error';
+import type { AwsClients } from '../aws-clients';
+import { readStackOutputs } from '../stack-outputs';
+import type { DeployEvent, DeployOutcome, Rollback } from './deploy-events';
+import { type DeployLock, DeployStateStore, type HistoryEntry, newId } from './deploy-state';
+import { activeFreezeWindow } from './freeze-windows';
+import { checkGrpcHealth, checkHttpHealth } from './health-check';
+import { type RolloutSummary, watchRollout } from './rollout-watch';
+
+/** What to deploy, and on whose behalf. */
+export interface DeployRequest {
+  readonly config: Config;
+  readonly environment: EnvironmentConfig;
+  /** The image tag; null keeps the running one (infrastructure only). */
+  readonly version: string | null;
+  readonly kind: 'deploy' | 'rollback';
+  /** Who asked (a Slack user id or `ci`) and a display name. */
+  readonly by: { readonly id: string; readonly name: string };
+  /** The audited reason to deploy inside a freeze window, or null. */
+  readonly freezeOverride: string | null;
+}
+
+/** What a deploy talks to. */
+export interface DeployDependencies {
+  readonly aws: AwsClients;
+  /** Mutes monitors and gates the bake; a no-op guard where Datadog is not configured. */
+  readonly guard: DeployGuard;
+  now(): Date;
+}
+
+/** Someone else holds the environment's deploy lock. */
+export class DeployLockedError extends UserError {
+  override readonly name = 'DeployLockedError';
+
+  constructor(
+    readonly environment: string,
+    readonly holder: DeployLock,
+  ) {
+    super(
+      `${environment} is locked by ${holder.ownerName} (${holder.owner}): ${holder.reason}.`,
+      `The lock expires ${holder.expiresAt.toISOString()}; they can release it with /unlock ${environment}.`,
+    );
+  }
+}
+
+/** The environment is in a deploy freeze window and no override was given. */
+export class DeployFrozenError extends UserError {
+  override readonly name = 'DeployFrozenError';
+
+  constructor(
+    readonly environment: string,
+    readonly window: { readonly reason: string; readonly from: string; readonly to: string },
+  ) {
+    super(
+      `${environment} is in a deploy freeze (${window.reason}, ${window.from}–${window.to}).`,
+      `An ${environment} admin may override it with a reason: --override-freeze "<reason>".`,
+    );
+  }
+}
+
+/** Refuses a deploy inside a freeze window unless `override` gives a reason. */
+export function checkFreeze(
+  config: Config,
+  environment: EnvironmentConfig,
+  now: Date,
+  override: string | null,
+): void {
+  const window = activeFreezeWindow(environment.deploy.freezeWindows, now, config.project.timeZone);
+  if (window && override === null) throw new DeployFrozenError(environment.name, window);
+}
+
+/** A deploy holding its lock, ready to run. */
+export interface LockedDeploy {
+  readonly lock: DeployLock;
+  /** A stale lock (past its TTL) that was taken over, or null. */
+  readonly tookOverFrom: DeployLock | null;
+  /** Runs the deploy; always releases the lock and unmutes, whatever happens. */
+  run(onEvent: (event: DeployEvent) => void): Promise<DeployOutcome>;
+}
+
+/** Takes the environment's lock (or throws {@link DeployLockedError}) and returns the deploy to run. */
+export async function beginDeploy(deps: DeployDependencies, request: DeployRequest): Promise<LockedDeploy> {
+  const { environment } = request;
+  const store = new DeployStateStore(deps.aws, environment);
+  const what = request.version === null ? 'infrastructure only' : request.version;
+  const result = await store.acquireLock(
+    { owner: request.by.id, ownerName: request.by.name, reason: `${request.kind} ${what}` },
+    'deploy',
+    deps.now(),
+  );
+  if (!result.acquired) throw new DeployLockedError(environment.name, result.holder);
+  const { lock, tookOverFrom } = result;
+  return {
+    lock,
+    tookOverFrom,
+    run: (onEvent) => runLocked(deps, request, store, lock, tookOverFrom, onEvent),
+  };
+}
+
+async function runLocked(
+  deps: DeployDependencies,
+  request: DeployRequest,
+  store: DeployStateStore,
+  lock: DeployLock,
+  tookOverFrom: DeployLock | null,
+  onEvent: (event: DeployEvent) => void,
+): Promise<DeployOutcome> {
+  const { aws, guard } = deps;
+  const { environment, config } = request;
+  const started = Date.now();
+  const startedAt = deps.now();
+  const historyId = newId();
+  // A deploy longer than the lock's TTL keeps its lock; a crashed one loses it when the TTL passes.
+  const heartbeat = setInterval(
+    () => void store.renewLock(lock, deps.now()).catch(() => {}),
+    (environment.deploy.lockTtlMinutes * 60_000) / 3,
+  );
+  heartbeat.unref();
+  if (tookOverFrom) {
+    onEvent({
+      type: 'note',
+      level: 'warn',
+      message: `Took over a stale lock of ${tookOverFrom.ownerName} (${tookOverFrom.reason}), expired ${tookOverFrom.expiresAt.toISOString()}.`,
+    });
+  }
+  let mute: MuteHandle | null = null;
+  let previousVersion: string | null = null;
+  let outcome: Omit<DeployOutcome, 'durationMs' | 'historyId'> | null = null;
+  let rollout: RolloutSummary = { circuitBreaker: null, rolloutState: null };
+  try {
+    const outputs = await readStackOutputs(aws, environment);
+    previousVersion = outputs.find('imageTag');
+    const ref = {
+      region: environment.region,
+      cluster: outputs.get('clusterName'),
+      service: outputs.get('serviceName'),
+    };
+    const version = request.version;
+    const label = version ?? `${previousVersion ?? 'the running version'} (infrastructure only)`;
+
+    if (guard.isActive(environment.name)) {
+      onEvent({ type: 'phase', phase: 'muting', detail: 'Muting the deploy-sensitive monitors' });
+      const minutes = Math.min(
+        240,
+        Math.ceil(environment.deploy.lockTtlMinutes + environment.datadog.bakeMinutes),
+      );
+      // A deploy does not wait for Datadog: a failed mute means noisy monitors, not a broken release.
+      mute = await guard
+        .mute(environment.name, `${request.kind} ${label} by ${request.by.name}`, minutes)
+        .catch((error: unknown) => {
+          onEvent({
+            type: 'note',
+            level: 'warn',
+            message: `Could not mute the monitors: ${describe(error)}`,
+          });
+          return null;
+        });
+    }
+
+    onEvent({ type: 'phase', phase: 'deploying', detail: `Deploying ${label} to ${environment.stackName}` });
+    const deployer = await aws.stackDeployer();
+    const watch = watchRollout(aws, ref, onEvent);
+    let stack: Awaited<ReturnType<typeof deployer.deploy>>;
+    try {
+      stack = await deployer.deploy({ config, environment, version }, (activity) =>
+        onEvent({ type: 'stack', ...activity }),
+      );
+    } finally {
+      rollout = await watch.stop();
+    }
+
+    if (!stack.ok) {
+      const rollback: Rollback = {
+        by: rollout.circuitBreaker ? 'circuit-breaker' : 'cloudformation',
+        to: previousVersion,
+        monitors: [],
+        succeeded: true,
+      };
+      outcome = {
+        status: 'rolled-back',
+        version,
+        previousVersion,
+        reason: rollout.circuitBreaker ?? stack.reason ?? 'the stack update failed',
+        rollback,
+      };
+      return finish();
+    }
+
+    onEvent({ type: 'phase', phase: 'health-check', detail: 'Checking health through the load balancer' });
+    const httpEndpoint = outputs.find('httpEndpoint');
+    const grpcEndpoint = outputs.find('grpcEndpoint');
+    const checks = await Promise.all([
+      httpEndpoint ? checkHttpHealth(httpEndpoint) : null,
+      grpcEndpoint ? checkGrpcHealth(grpcEndpoint, httpEndpoint?.startsWith('https://') ?? false) : null,
+    ]);
+    for (const check of checks) if (check) onEvent(check);
+    const unhealthy = checks.filter((c) => c !== null && !c.ok);
+
+    let firing: readonly { readonly name: string; readonly url: string }[] = [];
+    if (unhealthy.length === 0 && guard.isActive(environment.name) && environment.datadog.bakeMinutes > 0) {
+      onEvent({
+        type: 'phase',
+        phase: 'baking',
+        detail: `Baking for ${environment.datadog.bakeMinutes} min, watching the deploy-gate monitors`,
+      });
+      firing = await bake(deps, environment, onEvent);
+    }
+
+    if (unhealthy.length === 0 && firing.length === 0) {
+      outcome = { status: 'succeeded', version, previousVersion, reason: null, rollback: null };
+      return finish();
+    }
+    const reason =
+      firing.length > 0
+        ? `deploy-gate monitor alerted: ${firing.map((m) => m.name).join(', ')}`
+        : `health check failed: ${unhealthy.map((c) => c?.detail).join('; ')}`;
+    if (version === null || previousVersion === null || previousVersion === version) {
+      outcome = { status: 'failed', version, previousVersion, reason, rollback: null };
+      return finish();
+    }
+    onEvent({ type: 'phase', phase: 'rolling-back', detail: `Rolling back to ${previousVersion}` });
+    const back = await deployer.deploy({ config, environment, version: previousVersion }, (activity) =>
+      onEvent({ type: 'stack', ...activity }),
+    );
+    outcome = {
+      status: 'rolled-back',
+      version,
+      previousVersion,
+      reason: back.ok ? reason : `${reason}; the rollback failed too: ${back.reason ?? 'unknown'}`,
+      rollback: {
+        by: firing.length > 0 ? 'monitor' : 'health-check',
+        to: previousVersion,
+        monitors: firing.map((m) => m.name),
+        succeeded: back.ok,
+      },
+    };
+    return finish();
+  } catch (error) {
+    outcome = {
+      status: 'failed',
+      version: request.version,
+      previousVersion,
+      reason: error instanceof Error ? error.message : String(error),
+      rollback: null,
+    };
+    throw error;
+  } finally {
+    clearInterval(heartbeat);
+    if (mute) {
+      onEvent({ type: 'phase', phase: 'unmuting', detail: 'Unmuting the monitors' });
+      await guard
+        .unmute(mute)
+        .catch((error: unknown) =>
+          onEvent({ type: 'note', level: 'warn', message: `Could not unmute: ${describe(error)}` }),
+        );
+    }
+    await wrapUp().catch((error: unknown) =>
+      onEvent({ type: 'note', level: 'warn', message: `Could not record the deploy: ${describe(error)}` }),
+    );
+    await store.releaseLock({ token: lock.token });
+  }
+
+  function finish(): DeployOutcome {
+    const done = { ...outcome!, durationMs: Date.now() - started, historyId };
+    onEvent({ type: 'phase', phase: 'finished', detail: done.status });
+    return done;
+  }
+
+  async function wrapUp(): Promise<void> {
+    if (!outcome) return;
+    const entry: HistoryEntry = {
+      id: historyId,
+      kind: request.kind,
+      version: outcome.version,
+      previousVersion: outcome.previousVersion,
+      by: request.by.id,
+      outcome: outcome.status,
+      reason: outcome.reason,
+      startedAt,
+      finishedAt: deps.now(),
+      freezeOverride: request.freezeOverride,
+    };
+    await store.recordHistory(entry);
+    const redeployed = outcome.rollback?.by === 'monitor' || outcome.rollback?.by === 'health-check';
+    if (redeployed && outcome.rollback?.to) {
+      await store.recordHistory({
+        ...entry,
+        id: newId(),
+        kind: 'auto-rollback',
+        version: outcome.rollback.to,
+        previousVersion: outcome.version,
+        outcome: outcome.rollback.succeeded ? 'succeeded' : 'failed',
+        reason: `rolled back: ${outcome.reason ?? ''}`,
+        startedAt: new Date(startedAt.getTime() + 1),
+      });
+    }
+    await guard.recordDeployment(environment.name, {
+      version: outcome.version ?? outcome.previousVersion ?? 'unknown',
+      outcome: outcome.status,
+      by: request.by.name,
+      text: outcome.reason ?? '',
+    });
+  }
+}
+
+/** Watches the deploy-gate monitors for the bake time; returns the monitors that alerted (empty: it baked). */
+async function bake(
+  deps: DeployDependencies,
+  environment: EnvironmentConfig,
+  onEvent: (event: DeployEvent) => void,
+): Promise<readonly { readonly name: string; readonly url: string }[]> {
+  const end = Date.now() + environment.datadog.bakeMinutes * 60_000;
+  for (;;) {
+    const alerts = await deps.guard.gateStatus(environment.name).catch((error: unknown) => {
+      // Not knowing is not an alert: say so and look again.
+      onEvent({
+        type: 'note',
+        level: 'warn',
+        message: `Could not read the deploy-gate monitors: ${describe(error)}`,
+      });
+      return [];
+    });
+    if (alerts.length > 0) {
+      const monitors = alerts.map((a) => ({ name: a.name, url: a.url }));
+      onEvent({ type: 'gate-alert', monitors });
+      return monitors;
+    }
+    const left = end - Date.now();
+    if (left <= 0) return [];
+    await new Promise((resolve) =>
+      setTimeout(resolve, Math.min(left, deps.aws.watch.pollIntervalMs)).unref(),
+    );
+  }
+}
+
+/** The previous good version to roll back to: the newest succeeded deploy of another version. */
+export async function previousGoodVersion(
+  aws: AwsClients,
+  environment: EnvironmentConfig,
+  running: string | null,
+): Promise<string | null> {
+  const history = await new DeployStateStore(aws, environment).listHistory(50);
+  const good = history.find(
+    (h) =>
+      h.outcome === 'succeeded' && h.version !== null && h.version !== running && h.kind !== 'auto-rollback',
+  );
+  return good?.version ?? null;
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

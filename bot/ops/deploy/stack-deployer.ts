@@ -1,0 +1,38 @@
+/**
+ * The seam between the deploy op and CloudFormation: deploy one environment's stack with an image
+ * version (the `ImageTag` stack parameter), or keep the running one. The real implementation is
+ * toolkit-lib (`toolkit-stack-deployer.ts`); tests put a stand-in here and run everything above it.
+ */
+import type { Config, EnvironmentConfig } from '../../../config';
+
+/** What to deploy. */
+export interface StackDeployRequest {
+  readonly config: Config;
+  readonly environment: EnvironmentConfig;
+  /** The image tag to run; null deploys the infrastructure only and keeps the running `ImageTag`. */
+  readonly version: string | null;
+}
+
+/** A CloudFormation stack event as the deployer streams it. */
+export interface StackActivityEvent {
+  readonly logicalId: string;
+  readonly resourceType: string;
+  readonly status: string;
+  readonly reason: string | null;
+}
+
+/** How a stack deploy ended. */
+export interface StackDeployResult {
+  readonly ok: boolean;
+  /** Why it failed (CloudFormation's or toolkit-lib's message), null on success. */
+  readonly reason: string | null;
+}
+
+/** Deploys an environment's stack. */
+export interface StackDeployer {
+  /** Deploys and resolves when CloudFormation is done; never throws for a failed update (see `ok`). */
+  deploy(
+    request: StackDeployRequest,
+    onActivity: (event: StackActivityEvent) => void,
+  ): Promise<StackDeployResult>;
+}

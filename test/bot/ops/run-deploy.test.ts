@@ -1,0 +1,123 @@
+import { AwsClients } from '../../../bot/ops/aws-clients';
+import type { DeployEvent } from '../../../bot/ops/deploy/deploy-events';
+import { DeployStateStore } from '../../../bot/ops/deploy/deploy-state';
+import { beginDeploy } from '../../../bot/ops/deploy/run-deploy';
+import { deployStateTableName } from '../../../config';
+import { readDatadogSettings } from '../../../monitors/datadog-client';
+import { createDeployGuard } from '../../../monitors/deploy-mute';
+import { exampleStackOutputs, fakeStacks, TEST_CREDENTIALS } from '../../support/aws-fakes';
+import { FakeServiceWorld, FakeStackDeployer } from '../../support/deploy-fakes';
+import { type RunningDynalite, startDynalite } from '../../support/dynalite';
+import { type LbHealthServers, startLbHealthServers } from '../../support/lb-health-servers';
+import { testConfig } from '../fixtures/test-config';
+
+const config = testConfig();
+const dev = config.environments.find((e) => e.name === 'dev')!;
+const NOW = new Date('2026-11-25T12:00:00Z');
+
+describe('the deploy op (what /deploy, the CLI and CI share)', () => {
+  let dynalite: RunningDynalite;
+  let health: LbHealthServers;
+  let aws: AwsClients;
+  let service: FakeServiceWorld;
+  let deployer: FakeStackDeployer;
+  let cfn: { restore(): void };
+  beforeEach(async () => {
+    dynalite = await startDynalite();
+    await dynalite.createDeployStateTable(deployStateTableName(dev));
+    health = await startLbHealthServers();
+    const outputs = exampleStackOutputs(dev, {
+      imageTag: 'v1.4.2',
+      httpEndpoint: health.httpEndpoint,
+      grpcEndpoint: health.grpcEndpoint,
+    });
+    service = new FakeServiceWorld('v1.4.2', 2, outputs);
+    cfn = fakeStacks({ [dev.stackName]: outputs });
+    deployer = new FakeStackDeployer(service);
+    aws = new AwsClients({
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+      endpoint: dynalite.endpoint,
+      stackDeployer: deployer,
+      watch: { pollIntervalMs: 10 },
+    });
+  });
+  afterEach(async () => {
+    service.restore();
+    cfn.restore();
+    await aws.destroy();
+    await health.close();
+    await dynalite.close();
+  });
+
+  async function deploy(version: string | null): Promise<{ outcome: unknown; events: DeployEvent[] }> {
+    const guard = createDeployGuard(config, readDatadogSettings({}));
+    const locked = await beginDeploy(
+      { aws, guard, now: () => NOW },
+      {
+        config,
+        environment: dev,
+        version,
+        kind: 'deploy',
+        by: { id: 'ci', name: 'ci' },
+        freezeOverride: null,
+      },
+    );
+    const events: DeployEvent[] = [];
+    const outcome = await locked.run((e) => events.push(e));
+    return { outcome, events };
+  }
+
+  it('keeps the running version in a deploy without one (infrastructure only)', async () => {
+    // WHEN
+    const { outcome } = await deploy(null);
+
+    // THEN the stack was deployed with no ImageTag (toolkit-lib keeps the previous value)
+    expect(deployer.calls.map((c) => c.version)).toEqual([null]);
+    expect(outcome).toMatchObject({ status: 'succeeded', version: null, previousVersion: 'v1.4.2' });
+    expect(service.version).toBe('v1.4.2');
+    const [entry] = await new DeployStateStore(aws, dev).listHistory(1);
+    expect(entry).toMatchObject({ version: null, previousVersion: 'v1.4.2', by: 'ci', outcome: 'succeeded' });
+  });
+
+  it('reports typed events in order: phases, stack events, ECS rollout, health', async () => {
+    // WHEN
+    const { events } = await deploy('v1.5.0');
+
+    // THEN
+    expect(events.filter((e) => e.type === 'phase').map((e) => e.type === 'phase' && e.phase)).toEqual([
+      'deploying',
+      'health-check',
+      'finished',
+    ]);
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'stack',
+        logicalId: 'ServiceFargateService',
+        status: 'UPDATE_COMPLETE',
+      }),
+    );
+    expect(events).toContainEqual(expect.objectContaining({ type: 'service', rolloutState: 'IN_PROGRESS' }));
+    expect(
+      events.filter((e) => e.type === 'health').map((e) => e.type === 'health' && [e.protocol, e.ok]),
+    ).toEqual([
+      ['http', true],
+      ['grpc', true],
+    ]);
+  });
+
+  it('fails (without a rollback to run) when the service is unhealthy after an infrastructure-only deploy', async () => {
+    // GIVEN
+    health.setHealthy(false);
+
+    // WHEN
+    const { outcome } = await deploy(null);
+
+    // THEN
+    expect(outcome).toMatchObject({
+      status: 'failed',
+      reason: expect.stringContaining('health check failed: GET'),
+    });
+    expect(await new DeployStateStore(aws, dev).readLock(NOW)).toBeNull();
+  });
+});
