@@ -10,7 +10,7 @@ import { type ApprovalKind, type ApprovalRequest, DeployStateStore } from '../op
 import { describeRoles } from '../permissions';
 import { inChannel, type Reply } from '../reply';
 import { RefusalError, UsageError, UserError } from '../user-error';
-import type { ActionModule, CommandContext } from './command';
+import type { ActionModule, CommandContext, PreparedCommand } from './command';
 import { formatTime } from './format-time';
 
 /** `action_id` of the Approve button. */
@@ -146,3 +146,48 @@ export function rejectedReply(environment: EnvironmentConfig, what: string, by: 
     section(`:no_entry: Rejected by <@${by}>: ${what} in *${environment.name}*. Nothing was changed.`),
   ]);
 }
+
+/** The reply that replaces an approved request. */
+export function approvedReply(
+  environment: EnvironmentConfig,
+  what: string,
+  by: string,
+  started: Reply,
+): Reply {
+  return inChannel(`Approved by <@${by}>: ${what} in ${environment.name}. ${started.text}`, [
+    section(`:white_check_mark: Approved by <@${by}>: ${what} in *${environment.name}*.`),
+    context(started.text),
+  ]);
+}
+
+/**
+ * The command behind the Approve and Reject buttons (`/<kind> <env> approve|reject <id>`): records the
+ * decision exactly once, then, when approved, runs `onApproved` with the request's arguments.
+ */
+export function decisionCommand(
+  environment: EnvironmentConfig,
+  kind: ApprovalKind,
+  decision: { readonly decision: 'approve' | 'reject'; readonly id: string },
+  onApproved: (
+    run: CommandContext,
+    args: unknown,
+    request: ApprovalRequest,
+  ) => Promise<{ what: string; started: Reply }>,
+): PreparedCommand {
+  return {
+    environment,
+    auditArgs: `${environment.name} ${decision.decision} ${decision.id}`,
+    async run(run) {
+      const request = await decide(run, environment, kind, decision.decision, decision.id);
+      if (!request) return rejectedReply(environment, `the ${KIND_LABEL[kind]}`, run.caller.userId);
+      const { what, started } = await onApproved(run, JSON.parse(request.args), request);
+      return approvedReply(environment, what, run.caller.userId, started);
+    },
+  };
+}
+
+const KIND_LABEL: Readonly<Record<ApprovalKind, string>> = {
+  deploy: 'deploy',
+  rollback: 'rollback',
+  scale: 'scaling',
+};

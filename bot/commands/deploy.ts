@@ -13,9 +13,9 @@ import { activeFreezeWindow } from '../ops/deploy/freeze-windows';
 import { assertImageTagExists } from '../ops/deploy/image-tags';
 import { checkFreeze } from '../ops/deploy/run-deploy';
 import { describeRoles } from '../permissions';
-import { ephemeral, inChannel, type Reply } from '../reply';
+import { ephemeral, type Reply } from '../reply';
 import { RefusalError, UsageError } from '../user-error';
-import { APPROVAL_ACTIONS, decide, parseDecision, rejectedReply, requestApproval } from './approval-buttons';
+import { APPROVAL_ACTIONS, decisionCommand, parseDecision, requestApproval } from './approval-buttons';
 import type { CommandContext, CommandModule } from './command';
 import { lockedRefusal, startThreadDeploy } from './deploy-thread';
 import { afterWords, takeEnvironment, words } from './environment-argument';
@@ -58,25 +58,19 @@ export const deployCommand: CommandModule = {
     const rest = tokens.slice(consumed);
     const decision = parseDecision(rest, usage);
     if (decision) {
-      return {
-        environment,
-        auditArgs: `${environment.name} ${decision.decision} ${decision.id}`,
-        async run(run) {
-          const request = await decide(run, environment, 'deploy', decision.decision, decision.id);
-          if (!request) return rejectedReply(environment, 'the deploy', run.caller.userId);
-          const args = deployArgs.parse(JSON.parse(request.args));
-          checkFreeze(run.config, environment, run.now(), args.freezeOverride);
-          const started = await startThreadDeploy(run, {
-            environment,
-            version: args.version,
-            kind: 'deploy',
-            by: request.requester,
-            approvedBy: run.caller.userId,
-            freezeOverride: args.freezeOverride,
-          });
-          return approvedReply(environment, `deploy \`${args.version}\``, run.caller.userId, started);
-        },
-      };
+      return decisionCommand(environment, 'deploy', decision, async (run, raw, request) => {
+        const args = deployArgs.parse(raw);
+        checkFreeze(run.config, environment, run.now(), args.freezeOverride);
+        const started = await startThreadDeploy(run, {
+          environment,
+          version: args.version,
+          kind: 'deploy',
+          by: request.requester,
+          approvedBy: run.caller.userId,
+          freezeOverride: args.freezeOverride,
+        });
+        return { what: `deploy \`${args.version}\``, started };
+      });
     }
     const version = rest[0];
     if (version === undefined) throw new UsageError('Say which version (an image tag) to deploy.', usage);
@@ -142,19 +136,6 @@ async function deploy(
     approvedBy: null,
     freezeOverride,
   });
-}
-
-/** The reply that replaces an approved request. */
-export function approvedReply(
-  environment: EnvironmentConfig,
-  what: string,
-  by: string,
-  started: Reply,
-): Reply {
-  return inChannel(`Approved by <@${by}>: ${what} in ${environment.name}. ${started.text}`, [
-    section(`:white_check_mark: Approved by <@${by}>: ${what} in *${environment.name}*.`),
-    context(started.text),
-  ]);
 }
 
 async function planReply(

@@ -11,9 +11,8 @@ import { previousGoodVersion } from '../ops/deploy/run-deploy';
 import { readStackOutputs } from '../ops/stack-outputs';
 import type { Reply } from '../reply';
 import { UsageError, UserError } from '../user-error';
-import { decide, parseDecision, rejectedReply, requestApproval } from './approval-buttons';
+import { decisionCommand, parseDecision, requestApproval } from './approval-buttons';
 import type { CommandContext, CommandModule } from './command';
-import { approvedReply } from './deploy';
 import { lockedRefusal, startThreadDeploy } from './deploy-thread';
 import { takeEnvironment, words } from './environment-argument';
 
@@ -36,24 +35,18 @@ export const rollbackCommand: CommandModule = {
     const rest = tokens.slice(consumed);
     const decision = parseDecision(rest, usage);
     if (decision) {
-      return {
-        environment,
-        auditArgs: `${environment.name} ${decision.decision} ${decision.id}`,
-        async run(run) {
-          const request = await decide(run, environment, 'rollback', decision.decision, decision.id);
-          if (!request) return rejectedReply(environment, 'the rollback', run.caller.userId);
-          const { version } = rollbackArgs.parse(JSON.parse(request.args));
-          const started = await startThreadDeploy(run, {
-            environment,
-            version,
-            kind: 'rollback',
-            by: request.requester,
-            approvedBy: run.caller.userId,
-            freezeOverride: null,
-          });
-          return approvedReply(environment, `roll back to \`${version}\``, run.caller.userId, started);
-        },
-      };
+      return decisionCommand(environment, 'rollback', decision, async (run, raw, request) => {
+        const { version } = rollbackArgs.parse(raw);
+        const started = await startThreadDeploy(run, {
+          environment,
+          version,
+          kind: 'rollback',
+          by: request.requester,
+          approvedBy: run.caller.userId,
+          freezeOverride: null,
+        });
+        return { what: `roll back to \`${version}\``, started };
+      });
     }
     if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]!.slice(0, 30)}".`, usage);
     return { environment, auditArgs: environment.name, run: (run) => rollback(run, environment) };

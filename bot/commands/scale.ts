@@ -20,9 +20,8 @@ import {
 } from '../ops/scale';
 import { inChannel, type Reply } from '../reply';
 import { UsageError } from '../user-error';
-import { decide, parseDecision, rejectedReply, requestApproval } from './approval-buttons';
+import { decisionCommand, parseDecision, requestApproval } from './approval-buttons';
 import type { CommandContext, CommandModule } from './command';
-import { approvedReply } from './deploy';
 import { takeEnvironment, words } from './environment-argument';
 import { planReply } from './plan-reply';
 
@@ -66,17 +65,10 @@ export const scaleCommand: CommandModule = {
     const rest = tokens.slice(consumed);
     const decision = parseDecision(rest, usage);
     if (decision) {
-      return {
-        environment,
-        auditArgs: `${environment.name} ${decision.decision} ${decision.id}`,
-        async run(run) {
-          const request = await decide(run, environment, 'scale', decision.decision, decision.id);
-          if (!request) return rejectedReply(environment, 'the scaling', run.caller.userId);
-          const target = scaleTarget.parse(JSON.parse(request.args));
-          const done = await scale(run, environment, target);
-          return approvedReply(environment, `scale to ${describeTarget(target)}`, run.caller.userId, done);
-        },
-      };
+      return decisionCommand(environment, 'scale', decision, async (run, raw) => {
+        const target = scaleTarget.parse(raw);
+        return { what: `scale to ${describeTarget(target)}`, started: await scale(run, environment, target) };
+      });
     }
     const target = parseScaleTarget(rest[0]);
     if (rest.length > 1) throw new UsageError(`Unexpected argument "${rest[1]!.slice(0, 30)}".`, usage);

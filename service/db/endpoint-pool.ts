@@ -46,18 +46,11 @@ export class EndpointPool {
     } catch (error) {
       throw new ConnectionFailure('not-sent', error);
     }
-    // pg-pool removes its own listener while a client is borrowed; a connection that dies between two
-    // statements would otherwise be an unhandled 'error' event. The next statement fails and is classified.
-    const onError = (error: Error) =>
-      this.logger.debug({ err: error, pool: this.role }, 'database: connection failed');
-    client.on('error', onError);
     try {
       const result = await work(client);
-      client.removeListener('error', onError);
       client.release();
       return result;
     } catch (error) {
-      client.removeListener('error', onError);
       const kind = classifyQueryError(error);
       if (kind === undefined) {
         client.release();
@@ -98,6 +91,14 @@ export class EndpointPool {
 
   private createPool(): Pool {
     const pool = new Pool(this.config);
+    // pg-pool removes its own listener while a client is borrowed; a connection that dies between two
+    // statements would otherwise be an unhandled 'error' event. The next statement fails and is classified.
+    // Added once per connection rather than on every borrow.
+    pool.on('connect', (client) => {
+      client.on('error', (error) =>
+        this.logger.debug({ err: error, pool: this.role }, 'database: connection failed'),
+      );
+    });
     // An idle connection that dies (node restarted, failover) must not crash the process; pg drops it.
     pool.on('error', (error) => {
       this.logger.warn({ err: error, pool: this.role }, 'database: idle connection failed');

@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Database } from '../db/database';
 import { ErrorCode, ServiceError } from '../errors';
 import {
-  createNoteInput,
   listNotesInput,
   type Note,
   type NotesPage,
-  noteIdInput,
+  parseCreateNoteInput,
   parseInput,
+  parseNoteIdInput,
   updateNoteInput,
 } from './note';
 import { notesRepository as repo } from './notes-repository';
@@ -25,7 +25,7 @@ export class NotesService {
    * call is retried across a failover; a repeat with a different title or body is a conflict.
    */
   async create(input: unknown): Promise<Note> {
-    const { title, body, idempotencyKey } = parseInput(createNoteInput, input);
+    const { title, body, idempotencyKey } = parseCreateNoteInput(input);
     const id = randomUUID();
     if (idempotencyKey === undefined) {
       return this.database.write((client) => repo.insert(client, id, title, body), { idempotent: false });
@@ -52,7 +52,7 @@ export class NotesService {
    * just created a note can read it at once despite replica lag.
    */
   async get(input: unknown): Promise<Note> {
-    const { id } = parseInput(noteIdInput, input);
+    const { id } = parseNoteIdInput(input);
     const note =
       (await this.database.read((client) => repo.find(client, id))) ??
       (await this.database.write((client) => repo.find(client, id), { idempotent: true }));
@@ -108,7 +108,7 @@ export class NotesService {
    * already gone counts as deleted.
    */
   async delete(input: unknown): Promise<void> {
-    const { id } = parseInput(noteIdInput, input);
+    const { id } = parseNoteIdInput(input);
     await this.database.write(
       async (client, attempt) => {
         if (!(await repo.delete(client, id)) && !attempt.mayHaveApplied) throw notFound(id);
