@@ -110,35 +110,39 @@ export async function pageEnvironment(
 }
 
 /** Acknowledges the incident of `handle` (PagerDuty stops escalating it). */
-export async function acknowledgePage(
+export function acknowledgePage(
   aws: AwsClients,
   connection: PagerDutyConnection,
   environment: EnvironmentConfig,
   handle: PageHandle,
 ): Promise<void> {
-  const what = `acknowledge the ${environment.name} incident`;
-  requirePagingEnabled(environment, what);
-  const routingKey = await readRoutingKey(aws, connection, environment, what);
-  await withPagerDutyErrors(
-    what,
-    async () => acknowledgeIncident(connection.pagerDuty(), routingKey, handle),
-    routingKeySource(connection, environment),
-  );
+  return actOnPage(aws, connection, environment, handle, 'acknowledge');
 }
 
 /** Resolves the incident of `handle`. */
-export async function resolvePage(
+export function resolvePage(
   aws: AwsClients,
   connection: PagerDutyConnection,
   environment: EnvironmentConfig,
   handle: PageHandle,
 ): Promise<void> {
-  const what = `resolve the ${environment.name} incident`;
+  return actOnPage(aws, connection, environment, handle, 'resolve');
+}
+
+async function actOnPage(
+  aws: AwsClients,
+  connection: PagerDutyConnection,
+  environment: EnvironmentConfig,
+  handle: PageHandle,
+  action: 'acknowledge' | 'resolve',
+): Promise<void> {
+  const what = `${action} the ${environment.name} incident`;
   requirePagingEnabled(environment, what);
   const routingKey = await readRoutingKey(aws, connection, environment, what);
+  const act = action === 'acknowledge' ? acknowledgeIncident : resolveIncident;
   await withPagerDutyErrors(
     what,
-    async () => resolveIncident(connection.pagerDuty(), routingKey, handle),
+    async () => act(connection.pagerDuty(), routingKey, handle),
     routingKeySource(connection, environment),
   );
 }
