@@ -1,6 +1,7 @@
 /**
  * The seam between the deploy op and CloudFormation: deploy one environment's stack with an image
- * version (the `ImageTag` stack parameter), or keep the running one. The real implementation is
+ * version (the `ImageTag` stack parameter), or keep the running one, or show what such a deploy
+ * would change (`diff`, read-only). The real implementation is
  * toolkit-lib (`toolkit-stack-deployer.ts`); tests put a stand-in here and run everything above it.
  */
 import type { Config, EnvironmentConfig } from '../../../config';
@@ -28,8 +29,27 @@ export interface StackDeployResult {
   readonly reason: string | null;
 }
 
+/** What a deploy would change in the deployed stack, read-only. */
+export interface StackDiffResult {
+  /** False when the stack is not deployed yet: every resource in the diff is new. */
+  readonly stackExists: boolean;
+  /** The diff as `cdk diff` shows it (toolkit-lib's formatting, without colours). */
+  readonly text: string;
+  /**
+   * How many resources the template adds, changes or removes (CDK metadata left out).
+   *
+   * A template diff: a new `ImageTag` alone changes none (the value is a parameter, see `runningImageTag`).
+   */
+  readonly resourceChanges: number;
+  /** The deployed stack's `ImageTag`, or null when the stack does not exist (or has none). */
+  readonly runningImageTag: string | null;
+}
+
 /** Deploys an environment's stack. */
 export interface StackDeployer {
+  /** Diffs the synthesized stack against the deployed one; changes nothing, throws when AWS cannot be read. */
+  diff(request: StackDeployRequest): Promise<StackDiffResult>;
+
   /** Deploys and resolves when CloudFormation is done; never throws for a failed update (see `ok`). */
   deploy(
     request: StackDeployRequest,

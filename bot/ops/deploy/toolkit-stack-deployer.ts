@@ -1,18 +1,53 @@
 /**
  * The real {@link StackDeployer}: toolkit-lib synthesizes the CDK app in `stacks/` in-process (the
- * same app `cdk deploy` and CI deploy, so no deploy undoes another) and deploys the one stack.
+ * same app `cdk deploy` and CI deploy, so no deploy undoes another) and deploys the one stack, or
+ * diffs it against the deployed one (read-only: see {@link toolkitStackDeployer}).
  * This module is loaded on first use only (toolkit-lib and aws-cdk-lib take seconds to load).
  */
 
-import type { IIoHost, IoMessage, IoRequest } from '@aws-cdk/toolkit-lib';
-import { StackParameters, StackSelectionStrategy, Toolkit } from '@aws-cdk/toolkit-lib';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import type {
+  IBaseCredentialsProvider,
+  ICloudAssemblySource,
+  IIoHost,
+  IoMessage,
+  IoRequest,
+} from '@aws-cdk/toolkit-lib';
+import {
+  BaseCredentials,
+  DiffMethod,
+  StackParameters,
+  StackSelectionStrategy,
+  Toolkit,
+} from '@aws-cdk/toolkit-lib';
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { IMAGE_TAG_PARAMETER } from '../../../config';
 import { buildApp } from '../../../stacks/app';
 import type { AwsCredentials } from '../aws-clients';
-import type { StackActivityEvent, StackDeployer } from './stack-deployer';
+import type {
+  StackActivityEvent,
+  StackDeployer,
+  StackDeployRequest,
+  StackDiffResult,
+} from './stack-deployer';
 
 /** toolkit-lib's message code for a CloudFormation stack event. */
 const STACK_ACTIVITY = 'CDK_TOOLKIT_I5502';
+/** toolkit-lib's message code for the diff of one stack (its data carries the formatted text). */
+const STACK_DIFF = 'CDK_TOOLKIT_I4002';
+/**
+ * toolkit-lib's validation report (cdk-nag, annotations): sent at error level on every synth, warnings
+ * included, so it is not why a deploy failed (failing validations make the synth throw).
+ */
+const VALIDATION_REPORT = 'CDK_TOOLKIT_E9600';
+/** The prefix of the temporary directory a deploy (or a diff) synthesizes into. */
+export const ASSEMBLY_DIR_PREFIX = 'wheelhouse-deploy-';
+/** How much of a failure reason the deploy op gets (it goes to Slack and the deploy history). */
+const MAX_REASON_LENGTH = 1000;
 
 /**
  * The stack parameters of a deploy: `ImageTag` set to `version` (other parameters keep their
@@ -33,22 +68,46 @@ interface ActivityData {
   };
 }
 
-/** A toolkit-lib IoHost that forwards stack events and answers every question with its default. */
-function ioHost(onActivity: (event: StackActivityEvent) => void, errors: string[]): IIoHost {
+/** What the IoHost saw that may explain a failure. */
+interface FailureClues {
+  /** Error-level messages (other than the validation report). */
+  readonly errors: string[];
+  /** Stack events that failed with CloudFormation's reason. */
+  readonly failedEvents: StackActivityEvent[];
+}
+
+interface StackDiffData {
+  readonly formattedDiff?: { readonly diff?: string };
+}
+
+/**
+ * A toolkit-lib IoHost that forwards stack events and formatted stack diffs, and answers every
+ * question with its default.
+ */
+function ioHost(
+  onActivity: (event: StackActivityEvent) => void,
+  clues: FailureClues,
+  onDiff: (text: string) => void = () => {},
+): IIoHost {
   return {
     async notify(msg: IoMessage<unknown>) {
-      if (msg.code === STACK_ACTIVITY) {
+      if (msg.code === STACK_DIFF) {
+        const text = (msg.data as StackDiffData | undefined)?.formattedDiff?.diff ?? msg.message;
+        onDiff(stripVTControlCharacters(text));
+      } else if (msg.code === STACK_ACTIVITY) {
         const event = (msg.data as ActivityData | undefined)?.event;
         if (event?.LogicalResourceId && event.ResourceStatus) {
-          onActivity({
+          const activity: StackActivityEvent = {
             logicalId: event.LogicalResourceId,
             resourceType: event.ResourceType ?? '',
             status: event.ResourceStatus,
             reason: event.ResourceStatusReason ?? null,
-          });
+          };
+          if (activity.status.endsWith('_FAILED') && activity.reason) clues.failedEvents.push(activity);
+          onActivity(activity);
         }
-      } else if (msg.level === 'error') {
-        errors.push(msg.message);
+      } else if (msg.level === 'error' && msg.code !== VALIDATION_REPORT) {
+        clues.errors.push(msg.message);
       }
     },
     async requestResponse<T>(msg: IoRequest<unknown, T>): Promise<T> {
@@ -58,35 +117,234 @@ function ioHost(onActivity: (event: StackActivityEvent) => void, errors: string[
   };
 }
 
-/** The toolkit-lib deployer. Credentials come from the SDK's default chain, like the bot's own clients. */
-export function toolkitStackDeployer(_credentials?: AwsCredentials): StackDeployer {
+/**
+ * The toolkit-lib deployer. toolkit-lib starts from `credentials` and assumes the environment's CDK
+ * bootstrap roles (lookup, file publishing, deploy) from there, as `cdk deploy` does: they must be
+ * the process's own (the tools account's, which `cdk bootstrap --trust` trusts), not an environment's
+ * operator role. Endpoints follow `AWS_ENDPOINT_URL` (toolkit-lib takes no endpoint of its own).
+ *
+ * `diff` is read-only: a template diff (`DiffMethod.TemplateOnly`, CloudFormation GetTemplate through
+ * the bootstrap lookup role, as `cdk diff --method=template` does) rather than a change-set diff,
+ * which would need the deploy role; so a read-only CI plan role that may assume the lookup role is
+ * enough. The price: replacements come from the resource specification, not CloudFormation's own
+ * change set analysis, and parameter values are not compared (so the running `ImageTag` is read with
+ * DescribeStacks, through the same lookup role).
+ *
+ * @default credentials: the SDK's default chain, read by toolkit-lib the way the AWS CLI reads it
+ */
+export function toolkitStackDeployer(credentials?: AwsCredentials): StackDeployer {
+  const newToolkit = (request: StackDeployRequest, host: IIoHost) =>
+    new Toolkit({
+      ioHost: host,
+      color: false,
+      emojis: false,
+      ...(credentials
+        ? { sdkConfig: { baseCredentials: baseCredentials(credentials, request.environment.region) } }
+        : {}),
+    });
+  const stacks = (request: StackDeployRequest) => ({
+    strategy: StackSelectionStrategy.PATTERN_MUST_MATCH_SINGLE,
+    patterns: [request.environment.stackName],
+  });
+
   return {
     async deploy(request, onActivity) {
-      const errors: string[] = [];
-      const toolkit = new Toolkit({ ioHost: ioHost(onActivity, errors), color: false, emojis: false });
+      const clues: FailureClues = { errors: [], failedEvents: [] };
+      const toolkit = newToolkit(request, ioHost(onActivity, clues));
       try {
-        const source = await toolkit.fromAssemblyBuilder(
-          async (props) => {
-            const { app } = buildApp(request.config, {
-              environments: [request.environment.name],
-              appProps: { outdir: props.outdir, context: props.context },
-            });
-            return app.synth();
-          },
-          { clobberEnv: false },
+        await withAssembly(toolkit, request, (source) =>
+          toolkit.deploy(source, {
+            stacks: stacks(request),
+            parameters: stackParametersFor(request.version),
+          }),
         );
-        await toolkit.deploy(source, {
-          stacks: {
-            strategy: StackSelectionStrategy.PATTERN_MUST_MATCH_SINGLE,
-            patterns: [request.environment.stackName],
-          },
-          parameters: stackParametersFor(request.version),
-        });
         return { ok: true, reason: null };
       } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        return { ok: false, reason: [message, ...errors].join(' ').slice(0, 1000) };
+        return { ok: false, reason: failureReason(error, clues) };
+      }
+    },
+
+    async diff(request): Promise<StackDiffResult> {
+      const clues: FailureClues = { errors: [], failedEvents: [] };
+      const texts: string[] = [];
+      const toolkit = newToolkit(
+        request,
+        ioHost(
+          () => {},
+          clues,
+          (text) => texts.push(text),
+        ),
+      );
+      try {
+        const { diffs, lookupRoleArn } = await withAssembly(toolkit, request, async (source, synthesized) => {
+          const diffs = await toolkit.diff(source, {
+            stacks: stacks(request),
+            method: DiffMethod.TemplateOnly(),
+          });
+          return { diffs, lookupRoleArn: synthesized().lookupRoleArn };
+        });
+        const deployed = await describeDeployedStack(request, credentials, lookupRoleArn);
+        const resourceChanges = Object.values(diffs).reduce(
+          (sum, diff) =>
+            sum + diff.resources.filter((r) => r?.resourceType !== 'AWS::CDK::Metadata').differenceCount,
+          0,
+        );
+        return {
+          stackExists: deployed.exists,
+          text: texts.join('\n').trimEnd(),
+          resourceChanges,
+          runningImageTag: deployed.imageTag,
+        };
+      } catch (error) {
+        throw new Error(
+          `cannot diff ${request.environment.stackName} against the deployed stack: ${failureReason(error, clues)}`,
+          { cause: error },
+        );
       }
     },
   };
+}
+
+/** What the synth of the environment's stack told about it. */
+interface SynthesizedStack {
+  /** The bootstrap lookup role's ARN (placeholders resolved), or null when the stack names none. */
+  readonly lookupRoleArn: string | null;
+}
+
+/**
+ * Synthesizes `request`'s stack with toolkit-lib into a temporary directory, runs `action` on it and
+ * removes the directory, whether `action` succeeds or not.
+ */
+async function withAssembly<T>(
+  toolkit: Toolkit,
+  request: StackDeployRequest,
+  action: (source: ICloudAssemblySource, synthesized: () => SynthesizedStack) => Promise<T>,
+): Promise<T> {
+  const { environment } = request;
+  let synthesized: SynthesizedStack = { lookupRoleArn: null };
+  // The deployer owns the cloud assembly's directory: left to toolkit-lib, every synth of a deploy
+  // (one more after each context lookup) stays behind in the temp directory, assets and all.
+  const outdir = await mkdtemp(join(tmpdir(), ASSEMBLY_DIR_PREFIX));
+  try {
+    const source = await toolkit.fromAssemblyBuilder(
+      async (props) => {
+        const { app } = buildApp(request.config, {
+          environments: [environment.name],
+          // One environment's stack is deployed: the tools account's stacks need not be synthesized.
+          delivery: false,
+          appProps: { outdir: props.outdir, context: props.context },
+        });
+        const assembly = app.synth();
+        const arn = assembly.getStackByName(environment.stackName).lookupRole?.arn;
+        synthesized = { lookupRoleArn: arn ? resolvePlaceholders(arn, environment) : null };
+        return assembly;
+      },
+      { clobberEnv: false, outdir },
+    );
+    return await action(source, () => synthesized);
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+}
+
+/** An ARN of the cloud assembly with the environment's partition, account and region filled in. */
+function resolvePlaceholders(arn: string, environment: StackDeployRequest['environment']): string {
+  const { region } = environment;
+  const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
+  const values: Record<string, string> = {
+    Partition: partition,
+    AccountId: environment.account,
+    Region: region,
+  };
+  // The assembly writes them as CloudFormation pseudo parameters: `${AWS::Partition}`.
+  return arn.replace(/\$\{AWS::(\w+)\}/g, (placeholder, name: string) => values[name] ?? placeholder);
+}
+
+/**
+ * Whether the stack is deployed and its `ImageTag`, from DescribeStacks through the bootstrap lookup
+ * role (read-only), or, when that role cannot be assumed, with `credentials` themselves (as
+ * toolkit-lib's template diff does best effort; it would then try the deploy role, we do not).
+ */
+async function describeDeployedStack(
+  request: StackDeployRequest,
+  credentials: AwsCredentials | undefined,
+  lookupRoleArn: string | null,
+): Promise<{ readonly exists: boolean; readonly imageTag: string | null }> {
+  const { region, stackName } = request.environment;
+  let readWith = credentials;
+  if (lookupRoleArn) readWith = (await assumeRole(lookupRoleArn, region, credentials)) ?? credentials;
+  const cfn = new CloudFormationClient({ region, ...(readWith ? { credentials: readWith } : {}) });
+  try {
+    const { Stacks: [stack] = [] } = await cfn.send(new DescribeStacksCommand({ StackName: stackName }));
+    // A stack only ever created through a change set that never ran has nothing deployed.
+    if (!stack || stack.StackStatus === 'REVIEW_IN_PROGRESS') return { exists: false, imageTag: null };
+    const imageTag = stack.Parameters?.find((p) => p.ParameterKey === IMAGE_TAG_PARAMETER)?.ParameterValue;
+    return { exists: true, imageTag: imageTag ?? null };
+  } catch (error) {
+    if (error instanceof Error && error.name === 'ValidationError' && /does not exist/.test(error.message)) {
+      return { exists: false, imageTag: null };
+    }
+    throw error;
+  } finally {
+    cfn.destroy();
+  }
+}
+
+/** `roleArn`'s temporary credentials, assumed from `credentials` (or the default chain); null when refused. */
+async function assumeRole(
+  roleArn: string,
+  region: string,
+  credentials: AwsCredentials | undefined,
+): Promise<AwsCredentials | null> {
+  const sts = new STSClient({ region, ...(credentials ? { credentials } : {}) });
+  try {
+    const { Credentials: c } = await sts.send(
+      new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: 'wheelhouse-plan' }),
+    );
+    if (!c?.AccessKeyId || !c.SecretAccessKey) return null;
+    return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+  } catch {
+    return null;
+  } finally {
+    sts.destroy();
+  }
+}
+
+/** `credentials` as toolkit-lib's base credentials; `region` only matters to stacks without one (ours all have one). */
+function baseCredentials(credentials: AwsCredentials, region: string): IBaseCredentialsProvider {
+  const provider = typeof credentials === 'function' ? credentials : async () => credentials;
+  return BaseCredentials.custom({ provider, region });
+}
+
+/**
+ * Why a deploy failed, on one line for people: toolkit-lib's message (which carries CloudFormation's
+ * reasons when it could diagnose the failure) without the source locations it appends (stack frames
+ * of this process, noise in Slack), then CloudFormation's reasons it left out, then other errors.
+ */
+function failureReason(error: unknown, clues: FailureClues): string {
+  // toolkit-lib wraps long lines: compare and report with whitespace collapsed.
+  const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
+  const message = oneLine(withoutSourceLocations(error instanceof Error ? error.message : String(error)));
+  const cloudFormation = clues.failedEvents
+    // Resources CloudFormation cancels because another one failed say so, and nothing more.
+    .filter((e) => !/^Resource (creation|update) cancelled$/.test(e.reason ?? ''))
+    .filter((e) => !message.includes(oneLine(e.reason ?? '')))
+    .map((e) => `${e.logicalId} (${e.resourceType}) ${e.status}: ${oneLine(e.reason ?? '')}`);
+  const others = clues.errors.map((e) => oneLine(withoutSourceLocations(e)));
+  const reason = [message, ...cloudFormation, ...others].join('; ').replace(/^❌\s*/u, '');
+  return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+}
+
+/** `text` without toolkit-lib's `Source Location:` blocks (the line and the indented frames after it). */
+function withoutSourceLocations(text: string): string {
+  const kept: string[] = [];
+  let inLocation = false;
+  for (const line of text.split('\n')) {
+    if (line.trimStart().startsWith('Source Location:')) inLocation = true;
+    else if (!inLocation || !/^\s{4,}/.test(line)) {
+      inLocation = false;
+      kept.push(line);
+    }
+  }
+  return kept.join('\n');
 }

@@ -1,5 +1,22 @@
-import { stackParametersFor } from '../../../bot/ops/deploy/toolkit-stack-deployer';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import type {
+  StackActivityEvent,
+  StackDeployResult,
+  StackDiffResult,
+} from '../../../bot/ops/deploy/stack-deployer';
+import {
+  ASSEMBLY_DIR_PREFIX,
+  stackParametersFor,
+  toolkitStackDeployer,
+} from '../../../bot/ops/deploy/toolkit-stack-deployer';
 import { IMAGE_TAG_PARAMETER } from '../../../config';
+import { AwsAccountFake } from '../../support/aws-account-fake';
+import { TEST_CREDENTIALS } from '../../support/aws-fakes';
+import { exampleConfig } from '../../support/example-config';
+import { synthTemplates } from '../../support/synth';
 
 describe("the toolkit-lib deployer's stack parameters", () => {
   it('sets ImageTag to the version and keeps every other parameter', () => {
@@ -20,3 +37,476 @@ describe("the toolkit-lib deployer's stack parameters", () => {
     expect(parameters.keepExistingParameters).toBe(true);
   });
 });
+
+interface Template {
+  readonly Parameters: Record<string, { readonly Type: string }>;
+  readonly Resources: Record<string, { readonly Type: string }>;
+}
+
+/** The bot's own principal lives in the tooling account; dev is another account it deploys to. */
+const BOT_ARN = 'arn:aws:iam::111111111111:user/wheelhouse-bot';
+/** Keys in the environment (the SDK's default chain), of another principal. */
+const CHAIN_CREDENTIALS = { accessKeyId: 'AKIDCHAINCHAINCHAIN', secretAccessKey: 'chain-secret' };
+const CHAIN_ARN = 'arn:aws:iam::111111111111:user/ci';
+const DEPLOY_ROLE_SESSION =
+  /^arn:aws:sts::222222222222:assumed-role\/cdk-hnb659fds-deploy-role-222222222222-eu-west-1\//;
+const LOOKUP_ROLE_ARN = 'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-west-1';
+const LOOKUP_ROLE_SESSION =
+  /^arn:aws:sts::222222222222:assumed-role\/cdk-hnb659fds-lookup-role-222222222222-eu-west-1\//;
+/** Longer than a healthy deploy against the fake takes by far; a hang fails here, with the last AWS calls. */
+const DEPLOY_DEADLINE_MS = 40_000;
+
+describe('the toolkit-lib deployer against an AWS account speaking the wire protocols', () => {
+  const config = exampleConfig();
+  const dev = config.environments.find((e) => e.name === 'dev')!;
+  const initialEnv = { ...process.env };
+  /** The template this app synthesizes for dev. */
+  let synthesized: Template;
+  /** The template a deploy of this app leaves in CloudFormation (with the metadata the CDK adds). */
+  let deployed: Template;
+  let account: AwsAccountFake;
+  let cdkHome: string;
+
+  /** Starts a fresh account and points every AWS client of this process at it. */
+  async function startAccount(): Promise<void> {
+    account = await AwsAccountFake.start({
+      account: dev.account,
+      region: dev.region,
+      principals: [
+        { accessKeyId: TEST_CREDENTIALS.accessKeyId, arn: BOT_ARN },
+        { accessKeyId: CHAIN_CREDENTIALS.accessKeyId, arn: CHAIN_ARN },
+      ],
+    });
+    // toolkit-lib caches the account of each access key under CDK_HOME: a fresh one per account.
+    cdkHome = mkdtempSync(join(tmpdir(), 'wheelhouse-cdk-home-'));
+    // Every SDK client (toolkit-lib's, cdk-assets', the STS client behind AssumeRole) goes to the fake;
+    // nothing reads the machine's AWS configuration or the instance metadata service.
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: account.endpoint,
+      AWS_REGION: dev.region,
+      AWS_ACCESS_KEY_ID: CHAIN_CREDENTIALS.accessKeyId,
+      AWS_SECRET_ACCESS_KEY: CHAIN_CREDENTIALS.secretAccessKey,
+      AWS_EC2_METADATA_DISABLED: 'true',
+      AWS_CONFIG_FILE: join(cdkHome, 'no-aws-config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(cdkHome, 'no-aws-credentials'),
+      CDK_HOME: cdkHome,
+      // The CDK app synthesizes in-process without the ~10 s CloudFormation validation.
+      CDK_VALIDATION: 'false',
+    });
+    delete process.env.AWS_PROFILE;
+    delete process.env.AWS_SESSION_TOKEN;
+  }
+
+  async function stopAccount(): Promise<void> {
+    await account.close();
+    rmSync(cdkHome, { recursive: true, force: true });
+    for (const key of Object.keys(process.env)) if (!(key in initialEnv)) delete process.env[key];
+    Object.assign(process.env, initialEnv);
+  }
+
+  function putRunningStack(template: Template, imageTag: string): void {
+    account.putStack({
+      name: dev.stackName,
+      template,
+      parameters: { [IMAGE_TAG_PARAMETER]: imageTag, ...ssmParameterNames(template) },
+    });
+  }
+
+  beforeAll(async () => {
+    synthesized = synthTemplates(config, ['dev']).dev!.toJSON() as Template;
+    // What dev runs: this app at v1.4.2, as the deployer itself left it (over an older release).
+    await startAccount();
+    try {
+      putRunningStack(synthesized, 'v1.4.1');
+      const { result } = await deploy('v1.4.2');
+      if (!result.ok) throw new Error(`the deploy that sets up dev failed: ${result.reason}`);
+      deployed = account.stack(dev.stackName).template as Template;
+    } finally {
+      await stopAccount();
+    }
+  }, 60_000);
+
+  beforeEach(async () => {
+    await startAccount();
+    putRunningStack(deployed, 'v1.4.2');
+  });
+  afterEach(() => stopAccount());
+
+  /** Deploys `version` to dev with the deployer, collecting the stack activity. */
+  async function deploy(
+    version: string | null,
+    { credentials = TEST_CREDENTIALS }: { readonly credentials?: typeof TEST_CREDENTIALS | null } = {},
+  ): Promise<{ result: StackDeployResult; activity: StackActivityEvent[] }> {
+    const activity: StackActivityEvent[] = [];
+    const deploying = toolkitStackDeployer(credentials ?? undefined).deploy(
+      { config, environment: dev, version },
+      (event) => activity.push(event),
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const last = account.calls.slice(-5).map((c) => `${c.service}:${c.action}`);
+        reject(
+          new Error(
+            `the deploy did not finish in ${DEPLOY_DEADLINE_MS} ms; last AWS calls: ${last.join(', ')}`,
+          ),
+        );
+      }, DEPLOY_DEADLINE_MS);
+    });
+    try {
+      return { result: await Promise.race([deploying, deadline]), activity };
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function createChangeSetParameters(): unknown {
+    const [changeSet] = account.changeSets(dev.stackName);
+    return changeSet?.request.Parameters;
+  }
+
+  it('deploys a new version with ImageTag set and every other parameter kept (UsePreviousValue)', async () => {
+    // WHEN
+    const { result } = await deploy('v1.5.0');
+
+    // THEN
+    expect(result).toEqual({ ok: true, reason: null });
+    const expected = Object.keys(deployed.Parameters).map((key) =>
+      key === IMAGE_TAG_PARAMETER
+        ? { ParameterKey: key, ParameterValue: 'v1.5.0' }
+        : { ParameterKey: key, UsePreviousValue: 'true' },
+    );
+    expect(createChangeSetParameters()).toEqual(expected);
+    expect(account.stack(dev.stackName)).toMatchObject({
+      status: 'UPDATE_COMPLETE',
+      parameters: { [IMAGE_TAG_PARAMETER]: 'v1.5.0' },
+      outputs: { RunningImageTag: 'v1.5.0' },
+    });
+    expect(account.unsupported).toEqual([]);
+  }, 60_000);
+
+  it("sends CloudFormation this app's template for the environment, through the bootstrap bucket", async () => {
+    // WHEN
+    await deploy('v1.5.0');
+
+    // THEN the template CloudFormation read (from the TemplateURL in S3) is the synthesized one
+    const [changeSet] = account.changeSets(dev.stackName);
+    const sent = JSON.parse(changeSet!.templateBody) as Template;
+    expect(withoutDeployMetadata(sent)).toEqual(synthesized);
+    expect(sent.Parameters[IMAGE_TAG_PARAMETER]).toMatchObject({ Type: 'String' });
+    expect(Object.values(sent.Resources).map((r) => r.Type)).toContain('AWS::ECS::Service');
+    expect(changeSet!.request.TemplateURL).toMatch(
+      /\/cdk-hnb659fds-assets-222222222222-eu-west-1\/[0-9a-f]{64}\.json$/,
+    );
+    // and the Lambda code of the custom resources went to the same bucket
+    const uploads = account.calls.filter((c) => c.service === 's3' && c.action === 'PUT object');
+    expect(uploads.map((c) => c.params.key)).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^[0-9a-f]{64}\.zip$/)]),
+    );
+  }, 60_000);
+
+  it('signs with the credentials it is given and deploys as the bootstrap deploy role', async () => {
+    // WHEN
+    await deploy('v1.5.0', { credentials: TEST_CREDENTIALS });
+
+    // THEN the bot's own key only asked who it is and assumed the bootstrap roles (not the chain's key)
+    const own = account.calls.filter((c) => c.caller === BOT_ARN);
+    expect(new Set(own.map((c) => `${c.service}:${c.action}`))).toEqual(
+      new Set(['sts:GetCallerIdentity', 'sts:AssumeRole']),
+    );
+    expect(account.calls.some((c) => c.caller === CHAIN_ARN)).toBe(false);
+    // and every change went through the deploy role
+    const changes = account.calls.filter((c) => /ChangeSet$/.test(c.action));
+    expect(changes.map((c) => c.action)).toEqual(
+      expect.arrayContaining(['CreateChangeSet', 'DescribeChangeSet', 'ExecuteChangeSet']),
+    );
+    for (const call of changes) expect(call.caller).toMatch(DEPLOY_ROLE_SESSION);
+  }, 60_000);
+
+  it("uses the SDK's default chain without credentials of its own", async () => {
+    // WHEN
+    const { result } = await deploy('v1.5.0', { credentials: null });
+
+    // THEN
+    expect(result).toEqual({ ok: true, reason: null });
+    expect(account.calls.find((c) => c.action === 'AssumeRole')?.caller).toBe(CHAIN_ARN);
+    expect(account.calls.some((c) => c.caller === BOT_ARN)).toBe(false);
+  }, 60_000);
+
+  it('streams the stack events of the update to onActivity', async () => {
+    // WHEN
+    const { activity } = await deploy('v1.5.0');
+
+    // THEN every event of this update arrives, in order
+    const taskDefinition = logicalIdOf(deployed, 'AWS::ECS::TaskDefinition');
+    const events = account.stack(dev.stackName).events;
+    expect(activity).toEqual(
+      events.map((e) => ({
+        logicalId: e.LogicalResourceId,
+        resourceType: e.ResourceType,
+        status: e.ResourceStatus,
+        reason: e.ResourceStatusReason ?? null,
+      })),
+    );
+    expect(activity).toEqual(
+      expect.arrayContaining([
+        {
+          logicalId: dev.stackName,
+          resourceType: 'AWS::CloudFormation::Stack',
+          status: 'UPDATE_IN_PROGRESS',
+          reason: 'User Initiated',
+        },
+        {
+          logicalId: taskDefinition,
+          resourceType: 'AWS::ECS::TaskDefinition',
+          status: 'UPDATE_COMPLETE',
+          reason: null,
+        },
+      ]),
+    );
+    expect(activity.at(-1)).toMatchObject({ logicalId: dev.stackName, status: 'UPDATE_COMPLETE' });
+  }, 60_000);
+
+  it('keeps the running ImageTag (UsePreviousValue) in an infrastructure-only deploy', async () => {
+    // GIVEN the running stack predates the deploy-state table
+    const table = logicalIdOf(deployed, 'AWS::DynamoDB::GlobalTable');
+    const { [table]: _added, ...previousResources } = deployed.Resources;
+    putRunningStack({ ...deployed, Resources: previousResources }, 'v1.4.2');
+
+    // WHEN
+    const { result, activity } = await deploy(null);
+
+    // THEN
+    expect(result).toEqual({ ok: true, reason: null });
+    expect(createChangeSetParameters()).toEqual(
+      Object.keys(deployed.Parameters).map((key) => ({ ParameterKey: key, UsePreviousValue: 'true' })),
+    );
+    expect(account.stack(dev.stackName)).toMatchObject({
+      status: 'UPDATE_COMPLETE',
+      parameters: { [IMAGE_TAG_PARAMETER]: 'v1.4.2' },
+    });
+    expect(activity).toContainEqual({
+      logicalId: table,
+      resourceType: 'AWS::DynamoDB::GlobalTable',
+      status: 'CREATE_COMPLETE',
+      reason: null,
+    });
+  }, 60_000);
+
+  it('succeeds without executing anything when CloudFormation finds no changes', async () => {
+    // WHEN the running version is deployed again onto the same template
+    const { result, activity } = await deploy('v1.4.2');
+
+    // THEN
+    expect(result).toEqual({ ok: true, reason: null });
+    const actions = account.calls.filter((c) => c.service === 'cloudformation').map((c) => c.action);
+    expect(actions).toContain('CreateChangeSet');
+    expect(actions).not.toContain('ExecuteChangeSet');
+    expect(account.changeSets(dev.stackName)).toEqual([]);
+    expect(activity).toEqual([]);
+    expect(account.stack(dev.stackName).status).toBe('UPDATE_COMPLETE');
+  }, 60_000);
+
+  it('leaves no synthesized cloud assembly behind, whether the deploy succeeds or fails', async () => {
+    // GIVEN
+    const assemblies = () => readdirSync(tmpdir()).filter((name) => name.startsWith(ASSEMBLY_DIR_PREFIX));
+    const before = assemblies();
+
+    // WHEN
+    const deployed = await deploy('v1.5.0');
+    account.failNextChangeSet('Template format error: Unresolved resource dependencies [Database]');
+    const failed = await deploy('v1.6.0');
+
+    // THEN
+    expect([deployed.result.ok, failed.result.ok]).toEqual([true, false]);
+    expect(assemblies()).toEqual(before);
+  }, 60_000);
+
+  /** Diffs `version` against dev with the deployer, as `--plan` does. */
+  function diff(version: string | null): Promise<StackDiffResult> {
+    return toolkitStackDeployer(TEST_CREDENTIALS).diff({ config, environment: dev, version });
+  }
+
+  describe('diff', () => {
+    it('shows a changed resource in the text and the count, with the running ImageTag', async () => {
+      // GIVEN the running task definition has other CPU units than this app's
+      const taskDefinition = logicalIdOf(deployed, 'AWS::ECS::TaskDefinition');
+      const running = structuredClone(deployed) as Template & {
+        Resources: Record<string, { Properties: Record<string, unknown> }>;
+      };
+      running.Resources[taskDefinition]!.Properties.Cpu = '4096';
+      putRunningStack(running, 'v1.4.2');
+
+      // WHEN
+      const result = await diff('v1.5.0');
+
+      // THEN
+      expect(result).toMatchObject({ stackExists: true, resourceChanges: 1, runningImageTag: 'v1.4.2' });
+      expect(result.text).toContain('[~] AWS::ECS::TaskDefinition');
+      expect(result.text).toContain(taskDefinition);
+      expect(result.text).toMatch(/\[-\] 4096/);
+      expect(result.text).toBe(stripVTControlCharacters(result.text)); // no colours
+      expect(account.unsupported).toEqual([]);
+    }, 60_000);
+
+    it('finds no resource changes when the deployed stack is what this app synthesizes', async () => {
+      // WHEN
+      const result = await diff(null);
+
+      // THEN
+      expect(result).toMatchObject({ stackExists: true, resourceChanges: 0, runningImageTag: 'v1.4.2' });
+      expect(result.text).toContain('There were no differences');
+    }, 60_000);
+
+    it('reports a stack that is not deployed yet as new, every resource added', async () => {
+      // GIVEN an account without the stack
+      await stopAccount();
+      await startAccount();
+
+      // WHEN
+      const result = await diff('v1.5.0');
+
+      // THEN
+      const resources = Object.values(synthesized.Resources).filter((r) => r.Type !== 'AWS::CDK::Metadata');
+      expect(result).toMatchObject({
+        stackExists: false,
+        resourceChanges: resources.length,
+        runningImageTag: null,
+      });
+      expect(result.text).toMatch(/^\[\+\] AWS::ECS::Service /m);
+      expect(account.unsupported).toEqual([]);
+    }, 60_000);
+
+    it('only reads, through the bootstrap lookup role: never the deploy role, nothing written', async () => {
+      // WHEN
+      await diff('v1.5.0');
+
+      // THEN the given credentials assumed the lookup role only
+      const assumed = account.calls.filter((c) => c.action === 'AssumeRole').map((c) => c.params.RoleArn);
+      expect(assumed.length).toBeGreaterThan(0);
+      expect(new Set(assumed)).toEqual(new Set([LOOKUP_ROLE_ARN]));
+      expect(account.calls.some((c) => c.caller !== null && DEPLOY_ROLE_SESSION.test(c.caller))).toBe(false);
+      // and CloudFormation was only read, by that role
+      const cloudFormation = account.calls.filter((c) => c.service === 'cloudformation');
+      expect(new Set(cloudFormation.map((c) => c.action))).toEqual(
+        new Set(['DescribeStacks', 'GetTemplate']),
+      );
+      for (const call of cloudFormation) expect(call.caller).toMatch(LOOKUP_ROLE_SESSION);
+      expect(account.calls.filter((c) => c.service === 's3')).toEqual([]);
+      expect(account.stack(dev.stackName)).toMatchObject({
+        status: 'UPDATE_COMPLETE',
+        parameters: { [IMAGE_TAG_PARAMETER]: 'v1.4.2' },
+      });
+    }, 60_000);
+
+    it('throws with the reason when the deployed stack cannot be read', async () => {
+      // GIVEN credentials the account does not know
+      const stranger = { accessKeyId: 'AKIDSTRANGERSTRANGER', secretAccessKey: 'stranger-secret' };
+
+      // WHEN
+      const diffing = toolkitStackDeployer(stranger).diff({ config, environment: dev, version: 'v1.5.0' });
+
+      // THEN
+      await expect(diffing).rejects.toThrow(
+        'cannot diff wheelhouse-dev against the deployed stack: Need to perform AWS calls for account 222222222222, but no credentials have been configured',
+      );
+    }, 60_000);
+
+    it('leaves no synthesized cloud assembly behind', async () => {
+      // GIVEN
+      const assemblies = () => readdirSync(tmpdir()).filter((name) => name.startsWith(ASSEMBLY_DIR_PREFIX));
+      const before = assemblies();
+
+      // WHEN
+      await diff('v1.5.0');
+
+      // THEN
+      expect(assemblies()).toEqual(before);
+    }, 60_000);
+  });
+
+  it("fails with CloudFormation's reason when the update rolls back, without throwing", async () => {
+    // GIVEN
+    const service = logicalIdOf(deployed, 'AWS::ECS::Service');
+    const reason =
+      'Resource handler returned message: "Error occurred during operation \'ECS Deployment Circuit Breaker was triggered\'." (RequestToken: 0f9c1a, HandlerErrorCode: GeneralServiceException)';
+    account.failNextUpdate(service, reason);
+
+    // WHEN
+    const { result, activity } = await deploy('v1.5.0');
+
+    // THEN
+    expect(result.ok).toBe(false);
+    expect(result.reason).toContain(service);
+    expect(result.reason?.split(reason)).toHaveLength(2); // the reason, once
+    expectReadableReason(result.reason);
+    expect(activity).toContainEqual({
+      logicalId: service,
+      resourceType: 'AWS::ECS::Service',
+      status: 'UPDATE_FAILED',
+      reason,
+    });
+    expect(account.stack(dev.stackName)).toMatchObject({
+      status: 'UPDATE_ROLLBACK_COMPLETE',
+      parameters: { [IMAGE_TAG_PARAMETER]: 'v1.4.2' },
+    });
+  }, 60_000);
+
+  it("fails with CloudFormation's reason when the change set cannot be created, without throwing", async () => {
+    // GIVEN
+    account.failNextChangeSet(
+      'Template error: instance of Fn::GetAtt references undefined resource Database',
+    );
+
+    // WHEN
+    const { result, activity } = await deploy('v1.5.0');
+
+    // THEN
+    expect(result.ok).toBe(false);
+    expect(result.reason).toContain(
+      'Template error: instance of Fn::GetAtt references undefined resource Database',
+    );
+    expectReadableReason(result.reason);
+    expect(account.calls.map((c) => c.action)).not.toContain('ExecuteChangeSet');
+    expect(activity).toEqual([]);
+    expect(account.stack(dev.stackName).parameters[IMAGE_TAG_PARAMETER]).toBe('v1.4.2');
+  }, 60_000);
+});
+
+/** A reason fit for Slack: one line, without the deployer's stack frames or the synth's warnings. */
+function expectReadableReason(reason: string | null): void {
+  expect(reason).not.toMatch(/\n|Source Location|Construct Annotations/);
+  expect(reason?.length).toBeLessThanOrEqual(1000);
+}
+
+/**
+ * `template` without what the CDK adds at deploy time (as `cdk deploy` does): the construct path and
+ * asset metadata of each resource, and the CDKMetadata resource.
+ */
+function withoutDeployMetadata(template: Template): Template {
+  const resources = Object.entries(template.Resources)
+    .filter(([, r]) => r.Type !== 'AWS::CDK::Metadata')
+    .map(([id, r]) => {
+      const { Metadata, ...rest } = r as { Metadata?: Record<string, unknown> };
+      const kept = Object.entries(Metadata ?? {}).filter(
+        ([key]) => key !== 'aws:cdk:path' && !key.startsWith('aws:asset:'),
+      );
+      return [id, kept.length > 0 ? { ...rest, Metadata: Object.fromEntries(kept) } : rest];
+    });
+  return { ...template, Resources: Object.fromEntries(resources) };
+}
+
+/** SSM-typed parameters (the bootstrap version, the bastion's AMI) hold their parameter's name, as CloudFormation keeps them. */
+function ssmParameterNames(template: Template): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(template.Parameters)
+      .filter(([, p]) => p.Type.startsWith('AWS::SSM::Parameter::Value'))
+      .map(([key, p]) => [key, String((p as { Default?: unknown }).Default)]),
+  );
+}
+
+function logicalIdOf(template: Template, type: string): string {
+  const found = Object.entries(template.Resources).find(([, r]) => r.Type === type);
+  if (!found) throw new Error(`no ${type} in the template`);
+  return found[0];
+}
