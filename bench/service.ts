@@ -22,7 +22,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const WARMUP_SECONDS = 2;
 const SEED_NOTES = 2000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 const GRPC_SERVICE = 'wheelhouse.notes.v1.NotesService';
 /** Every load generator's full output, for a closer look. */
 const RAW_LOG = 'bench/results/service-raw.txt';
@@ -62,10 +62,16 @@ async function startServer(
 ): Promise<ChildProcess> {
   // Logs go to a file, as a log driver would take them, so that no process of ours spends time reading them.
   const log = await open(logFile, 'w');
-  const child = spawn('taskset', ['-c', SERVER_CORE, process.execPath, '--import', 'tsx', entry], {
-    env: { ...process.env, ...env },
-    stdio: ['ignore', log.fd, 'inherit'],
-  });
+  // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles both servers (NODE_OPTIONS refuses --cpu-prof).
+  const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(
+    'taskset',
+    ['-c', SERVER_CORE, process.execPath, ...nodeArgs, '--import', 'tsx', entry],
+    {
+      env: { ...process.env, ...env },
+      stdio: ['ignore', log.fd, 'inherit'],
+    },
+  );
   await log.close();
   const exited = new Promise((_resolve, reject) =>
     child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}; see ${logFile}`))),
@@ -228,6 +234,7 @@ async function main(): Promise<void> {
     await migrateDatabase(loadServiceOptions({ DATABASE_URL: pg.url }).database);
 
     const admin = new Client({ connectionString: pg.url });
+    admin.on('error', (error) => process.stderr.write(`bench: database connection lost: ${error.message}\n`));
     await admin.connect();
     const { rows } = await admin.query<{ id: string }>(
       `INSERT INTO notes (id, title, body)
@@ -328,14 +335,18 @@ async function main(): Promise<void> {
         ],
       ];
       // Baseline and ours take turns, scenario by scenario and round by round, so that a busy neighbour on the
-      // machine weighs on both alike; the median of the rounds is reported.
+      // machine weighs on both alike; who goes first alternates by round (what one leaves behind, a
+      // checkpoint or an autovacuum, lands on both alike); the median of the rounds is reported.
+      // BENCH_SCENARIOS='grpc read,grpc write' runs some scenarios only (to profile one, say).
+      const only = process.env.BENCH_SCENARIOS?.split(',').map((name) => name.trim());
+      if (only) scenarios.splice(0, scenarios.length, ...scenarios.filter(([name]) => only.includes(name)));
       const runs: Record<string, Record<string, Result[]>> = { baseline: {}, ours: {} };
       for (const server of servers)
         for (const [, measure] of scenarios) await measure(server, WARMUP_SECONDS);
       for (let round = 1; round <= ROUNDS; round++) {
         process.stdout.write(`round ${round}/${ROUNDS}...\n`);
         for (const [scenario, measure] of scenarios) {
-          for (const server of servers) {
+          for (const server of round % 2 === 1 ? servers : [...servers].reverse()) {
             const cpuBefore = await cpuMicros(server.process.pid!);
             const result = await measure(server, SECONDS);
             result.cpuUs = (await cpuMicros(server.process.pid!)) - cpuBefore;

@@ -78,8 +78,11 @@ export class LocalPostgres {
 
   /** Creates the cluster (initdb) in an empty data folder. */
   async init(): Promise<void> {
-    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
     const owner = await runAsOwner();
+    // As root, the server runs as `postgres`, which must be able to enter the folders above its data folder
+    // (`mkdir -p` with mode 0700 would make `.data/` root's alone).
+    if (owner) await makeTraversable(path.dirname(this.dataDir));
+    await mkdir(this.dataDir, { recursive: true, mode: 0o700 });
     if (owner) await chown(this.dataDir, owner.uid, owner.gid);
     const passwordFile = path.join(tmpdir(), `wheelhouse-pg-${process.pid}-${Date.now()}`);
     await writeFile(passwordFile, `${this.password}\n`, { mode: 0o644 });

@@ -109,6 +109,14 @@ describe('gRPC wheelhouse.notes.v1.NotesService', () => {
     expect(!outcome.ok && outcome.error.code).toBe(status.RESOURCE_EXHAUSTED);
   });
 
+  it('names the request in the trailer of an error, and not on a success nobody named', async () => {
+    const failed = await unary(client, 'GetNote', { id: '00000000-0000-4000-8000-000000000000' });
+    const [reqId] = !failed.ok ? failed.error.metadata.get('x-request-id') : [];
+    expect(reqId).toMatch(/^[0-9a-f-]{36}$/);
+    const succeeded = await unary(client, 'ListNotes', { limit: 1 });
+    expect(succeeded.ok && succeeded.trailer.get('x-request-id')).toEqual([]);
+  });
+
   it('returns the caller-chosen request id in the trailer', async () => {
     const metadata = new Metadata();
     metadata.set('x-request-id', 'grpc-trace-1');
