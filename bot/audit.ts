@@ -4,10 +4,14 @@
  * message per second at most) so that a burst of commands neither hits Slack's per-channel rate
  * limit nor costs a request per command.
  */
+import { mention } from './blocks';
 import type { BotLogger } from './logger';
 import type { MessageSurface } from './progress-thread';
 import { redact } from './redact';
 import { inChannel } from './reply';
+
+/** The `channelId` of entries from the command line (`npm run wheelhouse`), which has no channel. */
+export const COMMAND_LINE_CHANNEL = 'cli';
 
 /** How a command ended. */
 export type AuditOutcome = 'ok' | 'usage' | 'refused' | 'rejected' | 'error';
@@ -16,8 +20,9 @@ export type AuditOutcome = 'ok' | 'usage' | 'refused' | 'rejected' | 'error';
 export interface AuditEntry {
   readonly userId: string;
   readonly userName: string;
+  /** Where: a Slack channel id, `shell` (the local shell) or {@link COMMAND_LINE_CHANNEL}. */
   readonly channelId: string;
-  /** `/status`, or `action:<action_id>` for a button. */
+  /** `/status`, `action:<action_id>` for a button, or `wheelhouse deploy` from the command line. */
   readonly command: string;
   /** Arguments, free of secrets. */
   readonly args: string;
@@ -55,6 +60,19 @@ const OUTCOME_EMOJI: Readonly<Record<AuditOutcome, string>> = {
   error: ':boom:',
 };
 
+/** The audit channel's line for one entry: the bot's commands and the command line's deploys alike. */
+export function formatAuditLine(entry: AuditEntry): string {
+  const args = redact(entry.args);
+  const where = entry.environment ? ` in ${entry.environment}` : '';
+  const from =
+    entry.channelId === COMMAND_LINE_CHANNEL
+      ? ' from the command line'
+      : /^[CGD][A-Z0-9]+$/.test(entry.channelId)
+        ? ` in <#${entry.channelId}>`
+        : ` from ${entry.channelId}`;
+  return `${OUTCOME_EMOJI[entry.outcome]} ${mention(entry.userId)} ran \`${entry.command}${args ? ` ${args}` : ''}\`${where}${from}: ${entry.outcome} (${entry.durationMs} ms, ${entry.correlationId})`;
+}
+
 /** Creates the auditor. */
 export function createAuditor(options: AuditorOptions): Auditor {
   const { logger, channelId, surface } = options;
@@ -91,10 +109,7 @@ export function createAuditor(options: AuditorOptions): Auditor {
         dropped++;
         return;
       }
-      const where = entry.environment ? ` in ${entry.environment}` : '';
-      buffer.push(
-        `${OUTCOME_EMOJI[entry.outcome]} <@${entry.userId}> ran \`${entry.command}${args ? ` ${args}` : ''}\`${where} in <#${entry.channelId}>: ${entry.outcome} (${entry.durationMs} ms, ${entry.correlationId})`,
-      );
+      buffer.push(formatAuditLine(entry));
       if (!timer) {
         timer = setTimeout(() => void post(), batchMs);
         timer.unref();

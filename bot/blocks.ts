@@ -40,6 +40,14 @@ export function escapeMrkdwn(text: string): string {
   return text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
 
+/**
+ * Names who did something: a mention for a Slack user id, else the identity as text (the command
+ * line records `ci:<actor>@<repository>#<run>` or `cli:<user>`, which Slack cannot mention).
+ */
+export function mention(id: string): string {
+  return /^[UW][A-Z0-9]{2,}$/.test(id) ? `<@${id}>` : `\`${escapeMrkdwn(id)}\``;
+}
+
 /** A header block (plain text). */
 export function header(text: string): Block {
   return { type: 'header', text: { type: 'plain_text', text: text.slice(0, 150) } };

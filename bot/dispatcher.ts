@@ -14,6 +14,7 @@ import type {
   PreparedCommand,
 } from './commands/command';
 import { newCorrelationId } from './correlation-id';
+import { createDrain, type Drain } from './drain';
 import type { GroupDirectory } from './group-directory';
 import type { BotLogger } from './logger';
 import type { AwsClients } from './ops/aws-clients';
@@ -22,7 +23,7 @@ import { authorize, isOneOf } from './permissions';
 import { type MessageSurface, type ProgressThread, startProgressThread } from './progress-thread';
 import { redact, redactDeep } from './redact';
 import { internalErrorReply, type Reply, userErrorReply } from './reply';
-import { UserError } from './user-error';
+import { RestartingError, UserError } from './user-error';
 
 /** Everything the dispatcher needs; adapters build it once. */
 export interface DispatcherOptions {
@@ -40,6 +41,8 @@ export interface DispatcherOptions {
   readonly now?: () => Date;
   /** Passed to progress threads. @default 1000 */
   readonly progressEditIntervalMs?: number;
+  /** Tracks commands and background work, for a graceful stop. @default a drain of its own */
+  readonly drain?: Drain;
 }
 
 /** A slash command as an adapter received it. */
@@ -67,16 +70,21 @@ export interface Dispatcher {
   runAction(invocation: ActionInvocation): Promise<ActionResult | null>;
   /** The registered action ids. */
   readonly actionIds: readonly string[];
+  /** The commands and background work in flight. */
+  readonly drain: Drain;
 }
 
 /** Builds the dispatcher over the registered command modules. */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
   const { config, commands, aws, pagerDuty, groups, logger, auditor, surface } = options;
   const now = options.now ?? (() => new Date());
+  const drain = options.drain ?? createDrain();
   const byName = new Map(commands.map((c) => [c.name, c]));
   const actions = new Map(commands.flatMap((c) => (c.actions ?? []).map((a) => [a.actionId, a] as const)));
 
-  const runCommand = async (invocation: CommandInvocation): Promise<Reply> => {
+  const runCommand = (invocation: CommandInvocation): Promise<Reply> => drain.track(run(invocation));
+
+  const run = async (invocation: CommandInvocation): Promise<Reply> => {
     const started = performance.now();
     const correlationId = newCorrelationId();
     const { caller } = invocation;
@@ -91,6 +99,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     let reply: Reply;
     const module = byName.get(invocation.command);
     try {
+      // A stopping instance starts nothing new: Slack gives the retry to another instance.
+      if (drain.draining) throw new RestartingError(`\`/${invocation.command.slice(0, 30)}\``);
       if (!module) {
         throw new UserError(
           `There is no /${invocation.command.slice(0, 30)} command.`,
@@ -121,6 +131,14 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
                 minEditIntervalMs: options.progressEditIntervalMs ?? 1000,
               })
             : Promise.resolve(null),
+        runInBackground: (work) => {
+          void drain.track(
+            work().catch((error: unknown) => {
+              log().error({ err: error, command: invocation.command }, 'background work failed');
+            }),
+          );
+        },
+        signal: drain.signal,
       };
       reply = await prepared.run(ctx);
     } catch (error) {
@@ -148,42 +166,46 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     return redactDeep(reply);
   };
 
+  const runAction = async (invocation: ActionInvocation): Promise<ActionResult | null> => {
+    const action = actions.get(invocation.actionId);
+    if (!action) return null;
+    const { caller } = invocation;
+    try {
+      if (drain.draining) throw new RestartingError('this click');
+      const result = await action.handle(invocation.value, {
+        config,
+        caller,
+        runCommand: (command, text) => runCommand({ command, text, caller }),
+        message: invocation.message ?? null,
+      });
+      return { ...result, reply: redactDeep(result.reply) };
+    } catch (error) {
+      const correlationId = newCorrelationId();
+      const userFacing = error instanceof UserError;
+      if (!userFacing)
+        logger.error({ err: error, correlationId, actionId: invocation.actionId }, 'action failed');
+      auditor.record({
+        userId: caller.userId,
+        userName: caller.userName,
+        channelId: caller.channelId,
+        command: `action:${invocation.actionId}`,
+        args: '',
+        environment: null,
+        outcome: userFacing ? error.outcome : 'error',
+        durationMs: 0,
+        correlationId,
+      });
+      const reply = userFacing
+        ? userErrorReply(error.message, error.hint)
+        : internalErrorReply(correlationId);
+      return { reply: redactDeep(reply), replaceOriginal: false };
+    }
+  };
+
   return {
     runCommand,
+    runAction: (invocation) => drain.track(runAction(invocation)),
     actionIds: [...actions.keys()],
-    async runAction(invocation) {
-      const action = actions.get(invocation.actionId);
-      if (!action) return null;
-      const { caller } = invocation;
-      try {
-        const result = await action.handle(invocation.value, {
-          config,
-          caller,
-          runCommand: (command, text) => runCommand({ command, text, caller }),
-          message: invocation.message ?? null,
-        });
-        return { ...result, reply: redactDeep(result.reply) };
-      } catch (error) {
-        const correlationId = newCorrelationId();
-        const userFacing = error instanceof UserError;
-        if (!userFacing)
-          logger.error({ err: error, correlationId, actionId: invocation.actionId }, 'action failed');
-        auditor.record({
-          userId: caller.userId,
-          userName: caller.userName,
-          channelId: caller.channelId,
-          command: `action:${invocation.actionId}`,
-          args: '',
-          environment: null,
-          outcome: userFacing ? error.outcome : 'error',
-          durationMs: 0,
-          correlationId,
-        });
-        const reply = userFacing
-          ? userErrorReply(error.message, error.hint)
-          : internalErrorReply(correlationId);
-        return { reply: redactDeep(reply), replaceOriginal: false };
-      }
-    },
+    drain,
   };
 }

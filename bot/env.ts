@@ -4,7 +4,8 @@
  * or, with no Slack variables at all, the local shell. Tokens are checked for shape here and
  * never appear in an error message.
  */
-import type { Config } from '../config';
+import { ASSUME_OPERATOR_ROLE_VARIABLE, type Config, DRAIN_SECONDS_VARIABLE } from '../config';
+import { readAssumeOperatorRole } from './ops/aws-clients';
 import { StartupError } from './startup-error';
 
 /** The person typing in the local shell. */
@@ -33,7 +34,18 @@ export interface BotEnv {
   readonly mode: BotMode;
   /** `SLACK_API_URL`: another base URL for Slack's Web API. @default null (Slack's) */
   readonly slackApiUrl: string | null;
+  /** `WHEELHOUSE_ASSUME_OPERATOR_ROLE`: act on each environment through its operator role. @default false */
+  readonly assumeOperatorRole: boolean;
+  /**
+   * `WHEELHOUSE_DRAIN_SECONDS`: on SIGTERM, how long deploys and commands in flight may run on
+   * before they are interrupted cleanly. The bot stack sets it 10 s under the task's stop timeout.
+   * @default 110 (under Fargate's longest stop timeout, 120 s)
+   */
+  readonly drainSeconds: number;
 }
+
+/** The drain time when `WHEELHOUSE_DRAIN_SECONDS` is unset. */
+export const DEFAULT_DRAIN_SECONDS = 110;
 
 /** The environment variables, for documentation and messages. */
 export const BOT_ENV_VARS = {
@@ -46,6 +58,8 @@ export const BOT_ENV_VARS = {
   userName: 'WHEELHOUSE_USER_NAME',
   userGroups: 'WHEELHOUSE_USER_GROUPS',
   channelId: 'WHEELHOUSE_CHANNEL_ID',
+  assumeOperatorRole: ASSUME_OPERATOR_ROLE_VARIABLE,
+  drainSeconds: DRAIN_SECONDS_VARIABLE,
 } as const;
 
 /** The user id the shell uses when WHEELHOUSE_USER_ID is unset and the configuration names no admin user. */
@@ -64,9 +78,28 @@ export function readBotEnv(env: NodeJS.ProcessEnv, config: Config): BotEnv {
   if (slackApiUrl !== null && !/^https?:\/\/[^\s]+$/.test(slackApiUrl)) {
     throw new StartupError(BOT_ENV_VARS.slackApiUrl, 'must be an http(s) URL such as https://slack.com/api/');
   }
+  let assumeOperatorRole: boolean;
+  try {
+    assumeOperatorRole = readAssumeOperatorRole(env);
+  } catch {
+    const got = (env[BOT_ENV_VARS.assumeOperatorRole] ?? '').trim().slice(0, 20);
+    throw new StartupError(
+      BOT_ENV_VARS.assumeOperatorRole,
+      `must be true or false, got "${got}": true where the bot runs on AWS (the bot stack sets it), unset locally`,
+    );
+  }
+  const drainText = value(BOT_ENV_VARS.drainSeconds) ?? String(DEFAULT_DRAIN_SECONDS);
+  const drainSeconds = Number(drainText);
+  if (!/^\d+(\.\d+)?$/.test(drainText) || drainSeconds > 3600) {
+    throw new StartupError(
+      BOT_ENV_VARS.drainSeconds,
+      `must be a number of seconds from 0 to 3600, got "${drainText.slice(0, 20)}": keep it under the task's stop timeout (the bot stack sets it)`,
+    );
+  }
+  const common = { slackApiUrl, assumeOperatorRole, drainSeconds };
 
   if (!botToken && !appToken && !signingSecret) {
-    return { mode: { kind: 'shell', user: shellUser(env, config) }, slackApiUrl };
+    return { mode: { kind: 'shell', user: shellUser(env, config) }, ...common };
   }
   if (!botToken) {
     throw new StartupError(
@@ -87,7 +120,7 @@ export function readBotEnv(env: NodeJS.ProcessEnv, config: Config): BotEnv {
       'xapp-',
       "an app-level token with the connections:write scope, from the app's Basic Information → App-Level Tokens",
     );
-    return { mode: { kind: 'socket', botToken, appToken }, slackApiUrl };
+    return { mode: { kind: 'socket', botToken, appToken }, ...common };
   }
   if (!signingSecret) {
     throw new StartupError(
@@ -109,7 +142,7 @@ export function readBotEnv(env: NodeJS.ProcessEnv, config: Config): BotEnv {
       `must be a TCP port number (0-65535), got "${portText.slice(0, 20)}"`,
     );
   }
-  return { mode: { kind: 'http', botToken, signingSecret, port }, slackApiUrl };
+  return { mode: { kind: 'http', botToken, signingSecret, port }, ...common };
 }
 
 function checkToken(name: string, token: string, prefix: string, where: string): void {

@@ -1,13 +1,19 @@
 /**
  * `npm start`: loads the configuration, reads the environment and runs the bot in Socket Mode, HTTP
  * mode or the local shell. Slack and AWS libraries are imported only by the mode that needs them.
+ *
+ * SIGTERM or SIGINT stops it gracefully (`shutdown.ts`): no new commands, the work in flight runs on
+ * for up to `WHEELHOUSE_DRAIN_SECONDS`, then is interrupted cleanly; a second signal interrupts at
+ * once. It exits 0.
  */
 import { ConfigError, loadConfig } from '../config';
 import { COMMANDS } from './commands/registry';
+import { createDrain } from './drain';
 import { BOT_ENV_VARS, type BotEnv, readBotEnv } from './env';
 import { createLogger } from './logger';
 import { AwsClients } from './ops/aws-clients';
 import { PagerDutyConnection } from './ops/pagerduty-connection';
+import { type StoppableBot, shutdown } from './shutdown';
 import { StartupError } from './startup-error';
 
 const started = performance.now();
@@ -33,15 +39,46 @@ async function main(): Promise<void> {
       ? createLogger({ level: process.env.LOG_LEVEL ?? 'warn', destination: process.stderr })
       : createLogger();
   for (const warning of warnings) logger.warn({ config: config.source }, warning);
+  const drainMs = botEnv.drainSeconds * 1000;
+  let stopping: Promise<unknown> | null = null;
+  /** Stops `bot` once, whoever asks first (a signal, or the shell's `exit`). */
+  const stopOnce = (bot: StoppableBot): Promise<unknown> => {
+    stopping ??= shutdown(bot, { drainMs, logger });
+    return stopping;
+  };
+  /** On SIGTERM or SIGINT: drain, then exit 0; a second signal interrupts the work in flight at once. */
+  const exitOnSignal = (bot: StoppableBot): void => {
+    const onSignal = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        logger.warn({ signal }, 'second signal: interrupting the work in flight now');
+        bot.drain.abort();
+        return;
+      }
+      logger.info({ signal }, 'signal received');
+      void stopOnce(bot).then(() => {
+        logger.flush();
+        process.exit(0);
+      });
+    };
+    process.on('SIGTERM', onSignal);
+    process.on('SIGINT', onSignal);
+  };
 
   if (mode.kind === 'shell') {
     // A laptop is not an EC2 instance: do not let the credential chain probe the instance metadata service.
     process.env.AWS_EC2_METADATA_DISABLED ??= 'true';
     // The SDK's "Node 22 from 2027" notice would land in the middle of the conversation; the README says it.
     process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-    const aws = new AwsClients();
+    const aws = new AwsClients({ assumeOperatorRole: botEnv.assumeOperatorRole });
     const pagerDuty = new PagerDutyConnection(process.env);
     const { runShell } = await import('./adapters/shell.js');
+    // The shell has no connection to close: draining stops it reading input.
+    const shell: StoppableBot = {
+      drain: createDrain(),
+      stopAccepting: async () => {},
+      stop: async () => {},
+    };
+    exitOnSignal(shell);
     const banner = [
       `Wheelhouse local shell (${config.source}), ready in ${Math.round(performance.now() - started)} ms.`,
       `You are ${mode.user.name} (${mode.user.id}${mode.user.groups.length ? `, groups ${mode.user.groups.join(', ')}` : ''}) in channel ${mode.user.channelId}. Type /help, or exit.`,
@@ -60,20 +97,25 @@ async function main(): Promise<void> {
       input: process.stdin,
       output: process.stdout,
       banner,
+      drain: shell.drain,
     });
+    // `exit` with a deploy still running in a thread (a bound channel) waits for it, as a signal does.
+    await stopOnce(shell);
     await aws.destroy();
     return;
   }
 
-  const aws = new AwsClients();
+  const aws = new AwsClients({
+    assumeOperatorRole: botEnv.assumeOperatorRole,
+    roleSessionName: 'wheelhouse-bot',
+  });
   const slackApiUrl = botEnv.slackApiUrl ?? undefined;
   const pagerDuty = new PagerDutyConnection(process.env);
   const common = { config, commands: COMMANDS, aws, pagerDuty, logger, slackApiUrl, botToken: mode.botToken };
-  let stop: () => Promise<void>;
   if (mode.kind === 'http') {
     const { startHttpBot } = await import('./adapters/http.js');
     const bot = await startHttpBot({ ...common, signingSecret: mode.signingSecret, port: mode.port });
-    stop = bot.stop;
+    exitOnSignal(bot);
     logger.info(
       { mode: 'http', port: bot.port, startupMs: Math.round(performance.now() - started) },
       'ready',
@@ -81,16 +123,10 @@ async function main(): Promise<void> {
   } else {
     const { startSocketModeBot } = await import('./adapters/socket-mode.js');
     const bot = await startSocketModeBot({ ...common, appToken: mode.appToken });
-    stop = bot.stop;
+    exitOnSignal(bot);
     logger.info({ mode: 'socket', startupMs: Math.round(performance.now() - started) }, 'ready');
     logger.flush();
   }
-  const shutdown = (signal: string) => {
-    logger.info({ signal }, 'stopping');
-    void stop().finally(() => process.exit(0));
-  };
-  process.once('SIGTERM', () => shutdown('SIGTERM'));
-  process.once('SIGINT', () => shutdown('SIGINT'));
 }
 
 main().catch((error: unknown) => {

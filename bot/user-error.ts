@@ -39,3 +39,18 @@ export class RefusalError extends UserError {
     super(message, hint, 'refused');
   }
 }
+
+/**
+ * The bot instance is stopping (a redeploy of the bot, Fargate maintenance): it runs nothing new.
+ * Slack sends the next command to another instance, so trying again is the fix.
+ */
+export class RestartingError extends UserError {
+  override readonly name = 'RestartingError';
+
+  constructor(what: string) {
+    super(
+      `This bot instance is restarting, so it did not run ${what}.`,
+      'Try again in a few seconds: another instance will answer.',
+    );
+  }
+}

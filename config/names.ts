@@ -3,7 +3,7 @@
  * They live here, on the ground floor, so that neither side imports the other.
  */
 import { ConfigError } from './config-error';
-import type { Config, EnvironmentConfig } from './types';
+import type { Config, DeliveryConfig, EnvironmentConfig } from './types';
 
 /** CloudFormation output keys of every environment stack (`wheelhouse-<env>`). */
 export const STACK_OUTPUTS = {
@@ -26,6 +26,8 @@ export const STACK_OUTPUTS = {
   deployStateTable: 'DeployStateTableName',
   /** Only where `datadog.enabled` and `datadog.externalId` are set. */
   datadogIntegrationRoleArn: 'DatadogIntegrationRoleArn',
+  /** Only where `delivery` is configured: the role the bot and CI assume to operate the environment. */
+  operatorRoleArn: 'OperatorRoleArn',
 } as const;
 
 /** The stack parameter that carries the service's image tag; an infrastructure-only deploy keeps its value. */
@@ -36,6 +38,137 @@ export const RESOURCE_TAGS = {
   project: 'wheelhouse:project',
   environment: 'wheelhouse:environment',
 } as const;
+
+/**
+ * CloudFormation output keys of the CI stack (`<project>-ci`). Each environment's deploy role has an
+ * output of its own, {@link ciDeployRoleOutput}.
+ */
+export const CI_STACK_OUTPUTS = {
+  serviceRepositoryUri: 'ServiceRepositoryUri',
+  botRepositoryUri: 'BotRepositoryUri',
+} as const;
+
+/**
+ * The CI stack's output key with the ARN of an environment's deploy role: `DeployRoleArn` and the
+ * environment's name in PascalCase, e.g. `DeployRoleArnDev`, `DeployRoleArnEuProd` for `eu-prod`.
+ */
+export function ciDeployRoleOutput(environmentName: string): string {
+  const pascal = environmentName
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
+  return `DeployRoleArn${pascal}`;
+}
+
+/**
+ * The CI role that jobs of the GitHub environment named after an environment assume
+ * (`<project>-ci-deploy-<env>`): it pushes the service's images and deploys that environment, no other.
+ */
+export function ciDeployRoleName(project: Pick<Config['project'], 'name'>, environmentName: string): string {
+  return `${project.name}-ci-deploy-${environmentName}`;
+}
+
+/** The ARN of an environment's CI deploy role, in the tools account (the workflows compute it from this). */
+export function ciDeployRoleArn(
+  project: Pick<Config['project'], 'name'>,
+  delivery: Pick<DeliveryConfig, 'account' | 'region'>,
+  environmentName: string,
+): string {
+  return `arn:${partitionOf(delivery.region)}:iam::${delivery.account}:role/${ciDeployRoleName(project, environmentName)}`;
+}
+
+/** The bot stack's parameter that carries the bot's image tag (in the bot repository). */
+export const BOT_IMAGE_TAG_PARAMETER = 'BotImageTag';
+
+/**
+ * Set to `true` where the bot or CI runs on AWS: each environment's calls then go through that
+ * environment's operator role (STS AssumeRole) instead of the process's own credentials.
+ */
+export const ASSUME_OPERATOR_ROLE_VARIABLE = 'WHEELHOUSE_ASSUME_OPERATOR_ROLE';
+
+/**
+ * The bot's drain time in seconds: on SIGTERM, how long its deploys in flight may run on before they
+ * are interrupted cleanly. The bot stack sets it under the task's stop timeout.
+ */
+export const DRAIN_SECONDS_VARIABLE = 'WHEELHOUSE_DRAIN_SECONDS';
+
+/** The CDK bootstrap qualifier the stacks are synthesized for (the default of `cdk bootstrap`). */
+export const CDK_BOOTSTRAP_QUALIFIER = 'hnb659fds';
+
+/** The roles `cdk bootstrap` creates in each account and region. */
+export type CdkBootstrapRole = 'deploy' | 'file-publishing' | 'image-publishing' | 'lookup';
+
+/** The name of a CDK bootstrap role, e.g. `cdk-hnb659fds-deploy-role-222222222222-eu-west-1`. */
+export function cdkBootstrapRoleName(role: CdkBootstrapRole, account: string, region: string): string {
+  return `cdk-${CDK_BOOTSTRAP_QUALIFIER}-${role}-role-${account}-${region}`;
+}
+
+/** The AWS partition of a region: `aws`, `aws-us-gov` or `aws-cn`. */
+export function partitionOf(region: string): string {
+  if (region.startsWith('us-gov-')) return 'aws-us-gov';
+  if (region.startsWith('cn-')) return 'aws-cn';
+  return 'aws';
+}
+
+/** The environment's operator role (`<stack>-operator`), which the bot and CI assume to act on it. */
+export function operatorRoleName(environment: Pick<EnvironmentConfig, 'stackName'>): string {
+  return `${environment.stackName}-operator`;
+}
+
+/** The ARN of the environment's operator role. */
+export function operatorRoleArn(
+  environment: Pick<EnvironmentConfig, 'stackName' | 'account' | 'region'>,
+): string {
+  return `arn:${partitionOf(environment.region)}:iam::${environment.account}:role/${operatorRoleName(environment)}`;
+}
+
+/** One secret of the bot: its Secrets Manager name and the variable the container sees it as. */
+export interface BotSecret {
+  readonly secretName: string;
+  readonly variable: string;
+}
+
+/** Names of the CI and bot stacks and of what they create, derived from the project name. */
+export interface DeliveryNames {
+  /** `<project>-ci`: GitHub OIDC, the registries, a deploy role per environment ({@link ciDeployRoleName}). */
+  readonly ciStackName: string;
+  /** `<project>-bot`: the bot on ECS Fargate. */
+  readonly botStackName: string;
+  /** The bot's ECS task role. */
+  readonly botTaskRoleName: string;
+  /** The bot's own image repository (the service's is `registry.repositoryName`). */
+  readonly botRepositoryName: string;
+  /** Secrets the bot's container receives, created by a person before the first deploy. */
+  readonly botSecrets: {
+    readonly slackBotToken: BotSecret;
+    readonly slackAppToken: BotSecret;
+    readonly datadogApiKey: BotSecret;
+    readonly datadogAppKey: BotSecret;
+    readonly pagerDutyToken: BotSecret;
+  };
+}
+
+/** The names of the CI and bot stacks' resources for `project`. */
+export function deliveryNames(project: Pick<Config['project'], 'name'>): DeliveryNames {
+  const p = project.name;
+  const secret = (name: string, variable: string): BotSecret => ({
+    secretName: `${p}/bot/${name}`,
+    variable,
+  });
+  return {
+    ciStackName: `${p}-ci`,
+    botStackName: `${p}-bot`,
+    botTaskRoleName: `${p}-bot-task`,
+    botRepositoryName: `${p}/bot`,
+    botSecrets: {
+      slackBotToken: secret('slack-bot-token', 'SLACK_BOT_TOKEN'),
+      slackAppToken: secret('slack-app-token', 'SLACK_APP_TOKEN'),
+      datadogApiKey: secret('datadog-api-key', 'DD_API_KEY'),
+      datadogAppKey: secret('datadog-app-key', 'DD_APP_KEY'),
+      pagerDutyToken: secret('pagerduty-token', 'PAGERDUTY_TOKEN'),
+    },
+  };
+}
 
 /** The DynamoDB table holding an environment's deploy lock, approvals and history (`<stack>-deploy-state`). */
 export function deployStateTableName(environment: Pick<EnvironmentConfig, 'stackName'>): string {

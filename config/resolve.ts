@@ -2,15 +2,24 @@
 import type { z } from 'zod';
 import { allocate, contains, formatCidr, overlaps, parseCidr } from './cidr';
 import { ConfigError, type ConfigProblem, describeValue } from './config-error';
+import { deliveryNames } from './names';
 import {
   COMMAND_NAMES,
   environmentSchema,
   FARGATE_MEMORY,
   fileSchema,
   type ParsedEnvironment,
+  type ParsedFile,
   type People,
 } from './schema';
-import type { Config, EnvironmentConfig, NetworkConfig, Principals, SubnetLayout } from './types';
+import type {
+  Config,
+  DeliveryConfig,
+  EnvironmentConfig,
+  NetworkConfig,
+  Principals,
+  SubnetLayout,
+} from './types';
 
 /** The result of resolving: the configuration and warnings worth logging. */
 export interface Resolved {
@@ -59,6 +68,14 @@ export function resolveConfig(raw: unknown, source: string): Resolved {
       }
     }
   }
+  const delivery = resolveDelivery(file.data, (path, message) =>
+    problems.push({ path: `delivery.${path}`, message }),
+  );
+  if (file.data.delivery?.github.deployRefs !== undefined) {
+    warnings.push(
+      'delivery.github.deployRefs is no longer used and is ignored: each environment has its own CI deploy role, which only jobs of the GitHub environment of that name may assume; set the branches and tags that may deploy there in that GitHub environment\'s deployment rules (README "CI/CD"), and remove the field',
+    );
+  }
   if (problems.length > 0) throw new ConfigError(source, problems);
 
   return {
@@ -66,6 +83,7 @@ export function resolveConfig(raw: unknown, source: string): Resolved {
       project: file.data.project,
       registry: file.data.registry,
       slack: { auditChannel: file.data.slack.auditChannel ?? null },
+      delivery,
       environments,
       source,
     },
@@ -172,13 +190,12 @@ function resolveEnvironment(
     );
   }
   const commands = Object.fromEntries(
-    COMMAND_NAMES.map((command) => [
-      command,
-      principals(
-        `permissions.commands.${command}`,
-        env.permissions.commands[command] ?? env.permissions.admins,
-      ),
-    ]),
+    COMMAND_NAMES.map((command) => {
+      const refs = env.permissions.commands[command];
+      // A sign-off is an approval given ahead of time: left out, it is for the approvers, not the admins.
+      if (refs === undefined && command === 'signoff') return [command, approvers];
+      return [command, principals(`permissions.commands.${command}`, refs ?? env.permissions.admins)];
+    }),
   ) as Record<(typeof COMMAND_NAMES)[number], Principals>;
 
   if (failed || !network) return null;
@@ -197,6 +214,7 @@ function resolveEnvironment(
       },
     },
     database: { ...database, deletionProtection: database.deletionProtection ?? env.protected },
+    broker: env.broker,
     bastion: { ...env.bastion, keysParameterPath: `/${project}/${name}/bastion/authorized-keys/` },
     domain: env.domain ? { ...env.domain, hostedZoneId: env.domain.hostedZoneId ?? null } : null,
     slack: {
@@ -218,6 +236,82 @@ function resolveEnvironment(
       routingKeySecretName: env.pagerduty.routingKeySecretName ?? `${project}/${name}/pagerduty-routing-key`,
     },
     deploy: env.deploy,
+  };
+}
+
+/** The CI and bot stacks' settings, or null when `delivery` is left out. */
+function resolveDelivery(file: ParsedFile, fail: Report): DeliveryConfig | null {
+  const { delivery, registry } = file;
+  if (!delivery) return null;
+  let ok = true;
+  const account = delivery.account ?? registry.account;
+  const region = delivery.region ?? registry.region;
+  // The CI stack creates the shared registry, so it must be where the environments pull from.
+  if (account !== registry.account) {
+    ok = false;
+    fail(
+      'account',
+      `must be the registry's account (${registry.account}), got ${account}: the CI stack creates the registry there; leave delivery.account out`,
+    );
+  }
+  if (region !== registry.region) {
+    ok = false;
+    fail(
+      'region',
+      `must be the registry's region (${registry.region}), got ${region}: the CI stack creates the registry there; leave delivery.region out`,
+    );
+  }
+  const repository = delivery.github.repository;
+  if (!repository) {
+    ok = false;
+    fail(
+      'github.repository',
+      'is required: the GitHub repository whose workflows build and deploy, as "owner/name" (such as acme/wheelhouse)',
+    );
+  }
+  const botRepository = deliveryNames(file.project).botRepositoryName;
+  if (registry.repositoryName === botRepository) {
+    ok = false;
+    fail(
+      'bot',
+      `the bot's image repository is ${botRepository}, which registry.repositoryName also names: give the service's repository another name`,
+    );
+  }
+  const { bot } = delivery;
+  if (!FARGATE_MEMORY[bot.cpu]?.includes(bot.memoryMiB)) {
+    ok = false;
+    fail(
+      'bot.memoryMiB',
+      `${bot.memoryMiB} MiB is not a Fargate size for ${bot.cpu} CPU units; use one of ${FARGATE_MEMORY[bot.cpu]?.join(', ')}`,
+    );
+  }
+  const zones = bot.availabilityZones ?? [`${region}a`, `${region}b`];
+  zones.forEach((az, i) => {
+    if (!new RegExp(`^${region}[a-z]$`).test(az)) {
+      ok = false;
+      fail(
+        `bot.availabilityZones.${i}`,
+        `must be an availability zone of ${region} such as ${region}a, got ${describeValue(az)}`,
+      );
+    }
+  });
+  if (zones[0] === zones[1]) {
+    ok = false;
+    fail('bot.availabilityZones', `must list different availability zones, got ${describeValue(zones)}`);
+  }
+  if (!ok || !repository) return null;
+  return {
+    account,
+    region,
+    github: { repository },
+    bot: {
+      cpu: bot.cpu,
+      memoryMiB: bot.memoryMiB,
+      replicas: bot.replicas,
+      imageTag: bot.imageTag ?? null,
+      logRetentionDays: bot.logRetentionDays,
+      availabilityZones: zones as [string, string],
+    },
   };
 }
 

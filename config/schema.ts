@@ -18,6 +18,7 @@ export const COMMAND_NAMES = [
   'unlock',
   'oncall',
   'page',
+  'signoff',
 ] as const;
 
 /** A command that permissions can name. */
@@ -179,6 +180,14 @@ const databaseSchema = z.strictObject({
     .default('wheelhouse'),
 });
 
+const brokerSchema = z.strictObject({
+  /**
+   * An MSK Serverless cluster (IAM auth) in the data subnets, reachable from the service only; its
+   * bootstrap brokers reach the service as `KAFKA_BOOTSTRAP_SERVERS`. @default false
+   */
+  enabled: z.boolean().default(false),
+});
+
 const bastionSchema = z.strictObject({
   /** CIDRs allowed to reach the bastion on port 22; empty means SSM Session Manager only. @default [] */
   allowedSshCidrs: z.array(cidr).default([]),
@@ -277,14 +286,16 @@ const deploySchema = z.strictObject({
   freezeWindows: z.array(freezeWindowSchema).default([]),
   /** Versions CI may deploy here without approval (regular expression). @default '^v\\d+\\.\\d+\\.\\d+$' */
   releaseTagPattern: z.string().default('^v\\d+\\.\\d+\\.\\d+$'),
+  /** Days a `/signoff` of a release tag lets the command line deploy it to a protected environment. @default 7 */
+  signOffExpiryDays: z.number().int().min(1).max(90).default(7),
 });
 
 const permissionsSchema = z.strictObject({
   /** May run every command here and override freezes. @default [] */
   admins: peopleRefs.default([]),
-  /** May approve deploys and scaling in a protected environment. @default the admins */
+  /** May approve deploys and scaling in a protected environment, and `/signoff` releases. @default the admins */
   approvers: peopleRefs.optional(),
-  /** Per command: who may run it. A command left out is for admins only. */
+  /** Per command: who may run it. A command left out is for admins only (`signoff`: the approvers). */
   commands: z.partialRecord(z.enum(COMMAND_NAMES), peopleRefs).default({}),
 });
 
@@ -307,6 +318,8 @@ export const environmentSchema = z.strictObject({
   network: networkSchema,
   service: serviceSchema.default(serviceSchema.parse({})),
   database: databaseSchema.default(databaseSchema.parse({})),
+  /** The optional message broker. @default { enabled: false } */
+  broker: brokerSchema.default(brokerSchema.parse({})),
   bastion: bastionSchema.default(bastionSchema.parse({})),
   /** Custom domain and certificate; without one there is no HTTPS listener and gRPC goes through an NLB. */
   domain: domainSchema.optional(),
@@ -315,6 +328,57 @@ export const environmentSchema = z.strictObject({
   datadog: datadogSchema.default(datadogSchema.parse({})),
   pagerduty: pagerdutySchema.default(pagerdutySchema.parse({})),
   deploy: deploySchema.default(deploySchema.parse({})),
+});
+
+/** The GitHub repository whose workflows build images and deploy (OIDC, no stored keys). */
+const githubSchema = z.strictObject({
+  /** `owner/name`; required: the CI stack trusts this repository's workflows and no other. */
+  repository: z
+    .string()
+    .regex(
+      /^[A-Za-z0-9-]+\/[A-Za-z0-9_.-]+$/,
+      'must be a GitHub repository as "owner/name" (such as acme/wheelhouse), without https://github.com/',
+    )
+    .optional(),
+  /**
+   * No longer used, and ignored with a warning: each environment's deploy role trusts only jobs of the
+   * GitHub environment of the same name, whose deployment branch and tag rules say which refs deploy there.
+   * @deprecated
+   */
+  deployRefs: z.unknown().optional(),
+});
+
+const botSchema = z.strictObject({
+  /** Fargate CPU units of each bot task (deploys synthesize the CDK app in-process). @default 512 */
+  cpu: z
+    .union([z.literal(256), z.literal(512), z.literal(1024), z.literal(2048), z.literal(4096)])
+    .default(512),
+  /** Task memory in MiB; must be valid for the CPU. @default 2048 */
+  memoryMiB: z.number().int().default(2048),
+  /** Tasks running at once; each holds its own Socket Mode connection (Slack allows 10). @default 2 */
+  replicas: z.number().int().min(1).max(10).default(2),
+  /**
+   * The bot image's tag in the bot repository: the default of the bot stack's `BotImageTag` parameter.
+   * @default none: every deploy of the bot stack names one (CI passes the commit it built)
+   */
+  imageTag: z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/, 'must be a container image tag')
+    .optional(),
+  /** Days to keep the bot's CloudWatch logs. @default 90 */
+  logRetentionDays: retentionDays.default(90),
+  /** The 2 availability zones of the bot's small VPC. @default the tools region's `a` and `b` zones */
+  availabilityZones: z.array(z.string()).length(2, 'must list exactly 2 availability zones').optional(),
+});
+
+/** Where and how Wheelhouse delivers itself: the CI stack (registry, GitHub OIDC roles) and the bot stack. */
+const deliverySchema = z.strictObject({
+  /** The tools account of the CI and bot stacks. @default the registry's account */
+  account: account.optional(),
+  /** The tools region. @default the registry's region */
+  region: region.optional(),
+  github: githubSchema.default(githubSchema.parse({})),
+  bot: botSchema.default(botSchema.parse({})),
 });
 
 /** The whole file. */
@@ -337,6 +401,8 @@ export const fileSchema = z.strictObject({
       .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/)
       .default('wheelhouse/service'),
   }),
+  /** The CI and bot stacks in the tools account. @default none: only the environment stacks */
+  delivery: deliverySchema.optional(),
   slack: z
     .strictObject({
       /** Channel id where every command is also audited. */

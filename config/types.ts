@@ -60,6 +60,12 @@ export interface DatabaseConfig {
   readonly databaseName: string;
 }
 
+/** The optional message broker: MSK Serverless with IAM auth, in the data subnets. */
+export interface BrokerConfig {
+  /** Create the cluster and hand its bootstrap brokers to the service. @default false */
+  readonly enabled: boolean;
+}
+
 /** The SSH bastion used for port-forwarding to the database. */
 export interface BastionConfig {
   readonly allowedSshCidrs: readonly string[];
@@ -112,6 +118,8 @@ export interface DeployConfig {
   readonly lockTtlMinutes: number;
   readonly freezeWindows: readonly FreezeWindowConfig[];
   readonly releaseTagPattern: string;
+  /** Days a `/signoff` stays valid for command-line deploys of a protected environment. */
+  readonly signOffExpiryDays: number;
 }
 
 /** Who may do what in one environment. */
@@ -133,6 +141,7 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   readonly service: ServiceConfig;
   readonly database: DatabaseConfig;
+  readonly broker: BrokerConfig;
   readonly bastion: BastionConfig;
   readonly domain: DomainConfig | null;
   readonly slack: { readonly channels: readonly string[]; readonly alertChannel: string };
@@ -142,11 +151,38 @@ export interface EnvironmentConfig {
   readonly deploy: DeployConfig;
 }
 
+/** The bot on ECS Fargate in the tools account. */
+export interface BotDeliveryConfig {
+  readonly cpu: number;
+  readonly memoryMiB: number;
+  /** Tasks running at once, each with its own Socket Mode connection. */
+  readonly replicas: number;
+  /** Default of the bot stack's `BotImageTag` parameter, or null: each deploy names one. */
+  readonly imageTag: string | null;
+  readonly logRetentionDays: number;
+  /** The zones of the bot's VPC, one private subnet (and one task) in each. */
+  readonly availabilityZones: readonly [string, string];
+}
+
+/** The CI and bot stacks: where they live and whom they trust. */
+export interface DeliveryConfig {
+  /** The tools account and region (the registry's: the CI stack creates the registry there). */
+  readonly account: string;
+  readonly region: string;
+  readonly github: {
+    /** `owner/name`. */
+    readonly repository: string;
+  };
+  readonly bot: BotDeliveryConfig;
+}
+
 /** The whole configuration. */
 export interface Config {
   readonly project: { readonly name: string; readonly timeZone: string };
   readonly registry: { readonly account: string; readonly region: string; readonly repositoryName: string };
   readonly slack: { readonly auditChannel: string | null };
+  /** The CI and bot stacks, or null when `delivery` is left out (environment stacks only). */
+  readonly delivery: DeliveryConfig | null;
   /** Environments in file order. */
   readonly environments: readonly EnvironmentConfig[];
   /** Where it was loaded from, for messages. */

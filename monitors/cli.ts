@@ -5,12 +5,15 @@
  *   (as `terraform plan -detailed-exitcode`). Without Datadog keys it shows what would be created.
  * - `apply`: makes the changes; refuses when a route is missing unless `--allow-missing-routes`.
  * - `routes`: checks the alert routes only; exits 1 when one is missing.
+ * - `alerts`: prints the environment's alerts as a Markdown table (where each goes, what it means, the
+ *   first step), offline; the README's operator's guide embeds prod's.
  *
  * Environment: DD_API_KEY, DD_APP_KEY, DD_SITE, DATADOG_API_URL, DATADOG_TIMEOUT_MS, PAGERDUTY_TOKEN,
  * PAGERDUTY_API_URL, PAGERDUTY_TIMEOUT_MS, WHEELHOUSE_CONFIG.
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, findEnvironment, loadConfig } from '../config';
+import { alertGuideMarkdown } from './alert-guide';
 import { dashboardsFor } from './dashboards';
 import {
   createDatadogClient,
@@ -37,7 +40,8 @@ export interface CliOptions {
   readonly stderr?: (text: string) => void;
 }
 
-const USAGE = 'usage: npm run monitors -- <plan|apply|routes> --env <env> [--prune] [--allow-missing-routes]';
+const USAGE =
+  'usage: npm run monitors -- <plan|apply|routes|alerts> --env <env> [--prune] [--allow-missing-routes]';
 
 /** Runs one command and resolves to its exit code; never throws. */
 export async function runCli(argv: readonly string[], options: CliOptions = {}): Promise<number> {
@@ -55,7 +59,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       },
     });
     const command = positionals[0];
-    if (command !== 'plan' && command !== 'apply' && command !== 'routes') {
+    if (command !== 'plan' && command !== 'apply' && command !== 'routes' && command !== 'alerts') {
       err(command ? `unknown command "${command}"\n${USAGE}` : USAGE);
       return EXIT.error;
     }
@@ -67,6 +71,10 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     for (const w of warnings) err(`warning: ${w}`);
     const environment = findEnvironment(config, values.env);
     const project = config.project.name;
+    if (command === 'alerts') {
+      out(alertGuideMarkdown(config, environment));
+      return EXIT.ok;
+    }
 
     const settings = readDatadogSettings(env, environment.datadog.site);
     const missing = missingDatadogKeys(settings);

@@ -37,8 +37,11 @@ export interface GateAlert {
   readonly url: string;
 }
 
-/** How a deploy went, as the deployment event on the dashboards says. */
-export type DeploymentOutcome = 'started' | 'succeeded' | 'failed' | 'rolled-back';
+/**
+ * How a deploy went, as the deployment event on the dashboards says. `interrupted`: the bot instance
+ * running it stopped before it ended (CloudFormation finished the stack update by itself).
+ */
+export type DeploymentOutcome = 'started' | 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
 
 /** A deployment to mark on the dashboards. */
 export interface DeploymentEvent {
@@ -182,7 +185,13 @@ export function createDeployGuard(
             body: {
               title: `Deploy ${event.version} to ${env.name}: ${event.outcome}`,
               text: [`By ${event.by}.`, event.text ?? ''].filter(Boolean).join(' '),
-              alertType: failed ? 'error' : event.outcome === 'succeeded' ? 'success' : 'info',
+              alertType: failed
+                ? 'error'
+                : event.outcome === 'succeeded'
+                  ? 'success'
+                  : event.outcome === 'interrupted'
+                    ? 'warning'
+                    : 'info',
               sourceTypeName: project,
               // One deploy's events group together in the event stream.
               aggregationKey: `${env.stackName}/${event.version}`,

@@ -1,7 +1,19 @@
-/** The CDK app: one stack per environment from the one configuration, checked by cdk-nag. */
+/**
+ * The CDK app: one stack per environment from the one configuration and, where `delivery` is
+ * configured, the CI and bot stacks of the tools account; all checked by cdk-nag.
+ */
 import { App, type AppProps, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
-import type { Config } from '../config';
+import {
+  type BotSecret,
+  type Config,
+  ciDeployRoleName,
+  type DeliveryConfig,
+  deliveryNames,
+  operatorRoleName,
+} from '../config';
+import { BotStack } from './bot/bot-stack';
+import { type CiEnvironment, CiStack } from './ci/ci-stack';
 import { EnvironmentStack } from './environment-stack';
 
 /**
@@ -23,13 +35,24 @@ export interface BuildAppOptions {
   readonly nag?: boolean;
   /** Passed to the App (outdir, context). */
   readonly appProps?: AppProps;
+  /**
+   * Add the CI and bot stacks where `delivery` is configured. They always cover every environment,
+   * whichever `environments` are selected. @default true
+   */
+  readonly delivery?: boolean;
+}
+
+/** The app and its stacks. */
+export interface BuiltApp {
+  readonly app: App;
+  /** The environment stacks, in configuration order. */
+  readonly stacks: EnvironmentStack[];
+  /** The CI and bot stacks, or null (no `delivery`, or left out by the options). */
+  readonly delivery: { readonly ci: CiStack; readonly bot: BotStack } | null;
 }
 
 /** Builds the app with a stack per environment; `app.synth()` writes it and runs the checks. */
-export function buildApp(
-  config: Config,
-  options: BuildAppOptions = {},
-): { app: App; stacks: EnvironmentStack[] } {
+export function buildApp(config: Config, options: BuildAppOptions = {}): BuiltApp {
   const app = new App({ ...options.appProps, context: { ...FEATURE_FLAGS, ...options.appProps?.context } });
   const wanted = options.environments;
   if (wanted) {
@@ -40,6 +63,8 @@ export function buildApp(
       );
     }
   }
+  const names = deliveryNames(config.project);
+  const tools = config.delivery?.account;
   const stacks = config.environments
     .filter((env) => !wanted || wanted.includes(env.name))
     .map(
@@ -48,8 +73,69 @@ export function buildApp(
           environment: env,
           registry: config.registry,
           project: config.project,
+          // The bot, and CI's deploy role of this environment only.
+          operators: tools
+            ? {
+                account: tools,
+                roleNames: [names.botTaskRoleName, ciDeployRoleName(config.project, env.name)],
+              }
+            : undefined,
         }),
     );
+  const delivery =
+    config.delivery && (options.delivery ?? true) ? addDeliveryStacks(app, config, config.delivery) : null;
   if (options.nag ?? true) Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
-  return { app, stacks };
+  return { app, stacks, delivery };
+}
+
+/** The CI and bot stacks of the tools account, for every environment of the configuration. */
+function addDeliveryStacks(
+  app: App,
+  config: Config,
+  delivery: DeliveryConfig,
+): { readonly ci: CiStack; readonly bot: BotStack } {
+  const names = deliveryNames(config.project);
+  const environments: CiEnvironment[] = config.environments.map((env) => ({
+    name: env.name,
+    account: env.account,
+    region: env.region,
+    operatorRoleName: operatorRoleName(env),
+    deployRoleName: ciDeployRoleName(config.project, env.name),
+  }));
+  const tools = { account: delivery.account, region: delivery.region };
+  const ci = new CiStack(app, names.ciStackName, {
+    stackName: names.ciStackName,
+    ...tools,
+    projectName: config.project.name,
+    githubRepository: delivery.github.repository,
+    // One deploy role per environment. The tools account's own stacks are deployed by a person: no CI
+    // role reaches them.
+    environments,
+    serviceRepositoryName: config.registry.repositoryName,
+    botRepositoryName: names.botRepositoryName,
+  });
+
+  const { botSecrets } = names;
+  const datadog = config.environments.filter((env) => env.datadog.enabled);
+  const secrets: BotSecret[] = [
+    botSecrets.slackBotToken,
+    botSecrets.slackAppToken,
+    ...(datadog.length > 0 ? [botSecrets.datadogApiKey, botSecrets.datadogAppKey] : []),
+    ...(config.environments.some((env) => env.pagerduty.enabled) ? [botSecrets.pagerDutyToken] : []),
+  ];
+  const sites = [...new Set(datadog.map((env) => env.datadog.site))];
+  const bot = new BotStack(app, names.botStackName, {
+    stackName: names.botStackName,
+    ...tools,
+    projectName: config.project.name,
+    ...delivery.bot,
+    taskRoleName: names.botTaskRoleName,
+    botRepositoryName: names.botRepositoryName,
+    serviceRepositoryName: config.registry.repositoryName,
+    secrets,
+    // One site for every environment: the bot's Datadog client talks to it (monitors, mutes, the bake).
+    environment: sites.length === 1 ? { DD_SITE: sites[0]! } : {},
+    targets: environments,
+  });
+  return { ci, bot };
 }

@@ -21,15 +21,18 @@ import {
   deployStateTableName,
   type EnvironmentConfig,
   IMAGE_TAG_PARAMETER,
+  operatorRoleName,
   RESOURCE_TAGS,
   STACK_OUTPUTS,
 } from '../config';
 import { Bastion } from './bastion/bastion';
+import { BROKER_PORT, Broker } from './broker';
 import { DATABASE_PORT, Database } from './database';
 import { DatadogIntegrationRole } from './datadog';
 import { DeployState } from './deploy-state';
 import { GRPC_LISTENER_PORT, LoadBalancing } from './load-balancing';
 import { Network } from './network';
+import { OperatorRole } from './operator-role';
 import { Service } from './service';
 
 /** Props of {@link EnvironmentStack}. */
@@ -39,6 +42,11 @@ export interface EnvironmentStackProps extends StackProps {
   /** Where images come from, shared by all environments. */
   readonly registry: Config['registry'];
   readonly project: Config['project'];
+  /**
+   * The tools account and the roles there that operate the environment (the bot's task role, this
+   * environment's CI deploy role): they get an operator role here. @default no operator role (no `delivery` configured)
+   */
+  readonly operators?: { readonly account: string; readonly roleNames: readonly string[] };
 }
 
 /** Everything one environment runs: network, load balancers, service, database and bastion. */
@@ -49,6 +57,10 @@ export class EnvironmentStack extends Stack {
   readonly database: Database;
   readonly bastion: Bastion;
   readonly deployState: DeployState;
+  /** The role the bot and CI assume here, where `operators` is given. */
+  readonly operatorRole?: OperatorRole;
+  /** The message broker, where `broker.enabled`. */
+  readonly broker?: Broker;
   /** The image tag parameter: set by a deploy, kept (previous value) by an infrastructure-only deploy. */
   readonly imageTag: CfnParameter;
 
@@ -83,6 +95,7 @@ export class EnvironmentStack extends Stack {
       servicePorts: [ports.http, ports.grpc],
       sshCidrs: env.bastion.allowedSshCidrs,
       databasePort: DATABASE_PORT,
+      brokerPort: env.broker.enabled ? BROKER_PORT : undefined,
       flowLogRetentionDays: env.network.flowLogRetentionDays,
     });
     const { vpc } = this.network;
@@ -145,6 +158,13 @@ export class EnvironmentStack extends Stack {
       repositoryName: props.registry.repositoryName,
     });
     const dbUrl = (host: string) => `postgres://${host}:${DATABASE_PORT}/${env.database.databaseName}`;
+    this.broker = env.broker.enabled
+      ? new Broker(this, 'Broker', {
+          vpc,
+          subnets: this.network.dataSubnets,
+          clusterName: `${env.stackName}-broker`,
+        })
+      : undefined;
     this.service = new Service(this, 'Service', {
       vpc,
       subnets: this.network.appSubnets,
@@ -166,6 +186,7 @@ export class EnvironmentStack extends Stack {
         DD_ENV: env.name,
         DD_SERVICE: props.project.name,
         DD_VERSION: this.imageTag.valueAsString,
+        ...(this.broker ? { KAFKA_BOOTSTRAP_SERVERS: this.broker.bootstrapServers } : {}),
       },
       databaseSecret: secret,
       httpTargetGroup: this.loadBalancing.httpTargetGroup,
@@ -218,13 +239,35 @@ export class EnvironmentStack extends Stack {
       ec2.Port.tcp(DATABASE_PORT),
       'PostgreSQL tunnels from the bastion',
     );
+    if (this.broker) {
+      this.broker.allowFrom(this.service.securityGroup, 'Kafka (IAM auth, TLS) from the service');
+      this.broker.grantClient(this.service.taskDefinition.taskRole);
+    }
 
     this.deployState = new DeployState(this, 'DeployState', {
       tableName: deployStateTableName(env),
       retain: env.protected,
     });
 
-    const outputs: Record<Exclude<keyof typeof STACK_OUTPUTS, 'datadogIntegrationRoleArn'>, string> = {
+    if (props.operators) {
+      this.operatorRole = new OperatorRole(this, 'Operator', {
+        roleName: operatorRoleName(env),
+        trustedAccount: props.operators.account,
+        trustedRoleNames: props.operators.roleNames,
+        stackName: env.stackName,
+        deployStateTableArn: this.deployState.table.tableArn,
+        serviceArn: this.service.service.serviceArn,
+        databaseClusterArn: cluster.clusterArn,
+        keysParameterPath: env.bastion.keysParameterPath,
+        pagerDutyRoutingKeySecretName: env.pagerduty.enabled ? env.pagerduty.routingKeySecretName : null,
+      });
+      new CfnOutput(this, STACK_OUTPUTS.operatorRoleArn, { value: this.operatorRole.role.roleArn });
+    }
+
+    const outputs: Record<
+      Exclude<keyof typeof STACK_OUTPUTS, 'datadogIntegrationRoleArn' | 'operatorRoleArn'>,
+      string
+    > = {
       loadBalancerDns: this.loadBalancing.alb.loadBalancerDnsName,
       httpEndpoint: this.loadBalancing.httpEndpoint,
       grpcEndpoint: this.loadBalancing.grpcEndpoint,

@@ -30,6 +30,8 @@ export interface NetworkProps {
   readonly sshCidrs: readonly string[];
   /** The database port. */
   readonly databasePort: number;
+  /** The message broker's port, opened from the app tier to the data tier only. @default no broker rules */
+  readonly brokerPort?: number;
   /** Days to keep VPC flow logs. */
   readonly flowLogRetentionDays: number;
 }
@@ -122,12 +124,22 @@ export class Network extends Construct {
     });
   }
 
-  /** Tier-to-tier rules: public ↔ app on the service ports, app → data and bastion → data on the database port. */
+  /**
+   * Tier-to-tier rules: public ↔ app on the service ports, app → data and bastion → data on the database port,
+   * and app → data on the broker port when there is one.
+   */
   private addNetworkAcls(props: NetworkProps): void {
     const publicCidrs = props.publicSubnets.map((s) => s.cidr);
     const appCidrs = props.appSubnets.map((s) => s.cidr);
     const dataCidrs = props.dataSubnets.map((s) => s.cidr);
     const db = ec2.AclTraffic.tcpPort(props.databasePort);
+    // Broker rules come after every other rule of their list, so turning the broker on or off never renumbers
+    // the others. Its replies ride the ephemeral-port rules that database replies already use.
+    const { brokerPort } = props;
+    const toBroker = (cidrs: readonly string[]): Rule[] =>
+      brokerPort === undefined
+        ? []
+        : cidrs.map((cidr): Rule => [ec2.AclCidr.ipv4(cidr), ec2.AclTraffic.tcpPort(brokerPort)]);
 
     const publicAcl = this.acl('PublicAcl', this.publicSubnets);
     const ingressPublic: Rule[] = [
@@ -159,14 +171,14 @@ export class Network extends Construct {
       ...dataCidrs.map((cidr): Rule => [ec2.AclCidr.ipv4(cidr), db]),
       [ANYWHERE, ec2.AclTraffic.tcpPort(443)],
       ...publicCidrs.map((cidr): Rule => [ec2.AclCidr.ipv4(cidr), EPHEMERAL]),
+      ...toBroker(dataCidrs),
     ]);
 
     const dataAcl = this.acl('DataAcl', this.dataSubnets);
-    this.rules(
-      dataAcl,
-      ec2.TrafficDirection.INGRESS,
-      [...appCidrs, ...publicCidrs].map((cidr): Rule => [ec2.AclCidr.ipv4(cidr), db]),
-    );
+    this.rules(dataAcl, ec2.TrafficDirection.INGRESS, [
+      ...[...appCidrs, ...publicCidrs].map((cidr): Rule => [ec2.AclCidr.ipv4(cidr), db]),
+      ...toBroker(appCidrs),
+    ]);
     this.rules(
       dataAcl,
       ec2.TrafficDirection.EGRESS,

@@ -9,6 +9,7 @@ import type { Config } from '../../config';
 import { type Auditor, createAuditor } from '../audit';
 import type { CommandModule } from '../commands/command';
 import { createDispatcher, type Dispatcher } from '../dispatcher';
+import { createDrain, type Drain } from '../drain';
 import { slackGroupDirectory } from '../group-directory';
 import type { BotLogger } from '../logger';
 import type { AwsClients } from '../ops/aws-clients';
@@ -39,6 +40,13 @@ export interface SlackBotOptions {
 export interface WiredBot {
   readonly dispatcher: Dispatcher;
   readonly auditor: Auditor;
+  /** Commands and background work in flight, for a graceful stop. */
+  readonly drain: Drain;
+  /**
+   * Resolves true once every command and click received so far has been acknowledged to Slack, or
+   * false after `ms` (Socket Mode acks over the connection, so it must stay open until then).
+   */
+  acksSent(ms: number): Promise<boolean>;
 }
 
 /** Slack's `response_url` message body for a reply. */
@@ -76,6 +84,9 @@ export function wireBolt(app: App, options: SlackBotOptions): WiredBot {
     surface,
     batchMs: options.auditBatchMs,
   });
+  const drain = createDrain();
+  // The same bookkeeping, for the acks alone (each is sent within the ack budget).
+  const acks = createDrain();
   const dispatcher = createDispatcher({
     config: options.config,
     commands: options.commands,
@@ -87,68 +98,87 @@ export function wireBolt(app: App, options: SlackBotOptions): WiredBot {
     surface,
     now: options.now,
     progressEditIntervalMs: options.progressEditIntervalMs,
+    drain,
   });
 
   // One listener for every command and one for every button: Bolt runs each listener's middleware
   // chain on every request, so one per module would cost each request a chain per module.
   const byName = new Map(options.commands.map((m) => [`/${m.name}`, m]));
-  app.command(anyOf([...byName.keys()]), async ({ command, ack, respond }) => {
+  // Each listener is tracked whole, the follow-up through response_url included, so that a stopping
+  // instance does not exit between a command's "Working on…" and its answer.
+  app.command(anyOf([...byName.keys()]), ({ command, ack, respond }) => {
     const module = byName.get(command.command);
-    if (!module) return;
-    const pending = dispatcher.runCommand({
-      command: module.name,
-      text: command.text ?? '',
-      caller: { userId: command.user_id, userName: command.user_name, channelId: command.channel_id },
-    });
-    const early = await within(pending, budget);
-    if (early) {
-      await ack(asRespond(toSlackMessage(early)));
-      return;
-    }
-    // Only the first word of what was typed is echoed: the rest may be long, or a pasted secret.
-    const first = redact((command.text ?? '').trim().split(/\s+/)[0] ?? '').slice(0, 40);
-    await ack(
-      asRespond(
-        toSlackMessage(ephemeral(`:hourglass_flowing_sand: Working on \`/${module.name} ${first}\`…`)),
-      ),
-    );
-    const reply = await pending;
-    await respond(
-      asRespond({ ...toSlackMessage(reply), replace_original: reply.visibility === 'ephemeral' }),
+    if (!module) return Promise.resolve();
+    return drain.track(
+      (async () => {
+        const pending = dispatcher.runCommand({
+          command: module.name,
+          text: command.text ?? '',
+          caller: { userId: command.user_id, userName: command.user_name, channelId: command.channel_id },
+        });
+        const early = await acks.track(
+          (async () => {
+            const ready = await within(pending, budget);
+            if (ready) {
+              await ack(asRespond(toSlackMessage(ready)));
+              return ready;
+            }
+            // Only the first word of what was typed is echoed: the rest may be long, or a pasted secret.
+            const first = redact((command.text ?? '').trim().split(/\s+/)[0] ?? '').slice(0, 40);
+            await ack(
+              asRespond(
+                toSlackMessage(
+                  ephemeral(`:hourglass_flowing_sand: Working on \`/${module.name} ${first}\`…`),
+                ),
+              ),
+            );
+            return null;
+          })(),
+        );
+        if (early) return;
+        const reply = await pending;
+        await respond(
+          asRespond({ ...toSlackMessage(reply), replace_original: reply.visibility === 'ephemeral' }),
+        );
+      })(),
     );
   });
 
   if (dispatcher.actionIds.length > 0) {
-    app.action(anyOf(dispatcher.actionIds), async ({ ack, body, action, respond }) => {
-      await ack();
-      const who = actionBody.parse(body);
-      const clicked = buttonAction.safeParse(action);
-      const actionId = z.object({ action_id: z.string() }).parse(action).action_id;
-      const result = await dispatcher.runAction({
-        actionId,
-        value: clicked.success ? clicked.data.value : '',
-        caller: {
-          userId: who.user.id,
-          userName: who.user.username ?? who.user.name ?? who.user.id,
-          channelId: who.channel?.id ?? who.container?.channel_id ?? '',
-        },
-        message: who.message ?? null,
-      });
-      if (!result) return;
-      await respond(
-        asRespond({
-          ...toSlackMessage(result.reply),
-          response_type: 'ephemeral',
-          replace_original: result.replaceOriginal,
-        }),
-      );
-    });
+    app.action(anyOf(dispatcher.actionIds), ({ ack, body, action, respond }) =>
+      drain.track(
+        (async () => {
+          await acks.track(ack());
+          const who = actionBody.parse(body);
+          const clicked = buttonAction.safeParse(action);
+          const actionId = z.object({ action_id: z.string() }).parse(action).action_id;
+          const result = await dispatcher.runAction({
+            actionId,
+            value: clicked.success ? clicked.data.value : '',
+            caller: {
+              userId: who.user.id,
+              userName: who.user.username ?? who.user.name ?? who.user.id,
+              channelId: who.channel?.id ?? who.container?.channel_id ?? '',
+            },
+            message: who.message ?? null,
+          });
+          if (!result) return;
+          await respond(
+            asRespond({
+              ...toSlackMessage(result.reply),
+              response_type: 'ephemeral',
+              replace_original: result.replaceOriginal,
+            }),
+          );
+        })(),
+      ),
+    );
   }
 
   app.error(async (error) => {
     logger.error({ err: error }, 'Bolt listener failed');
   });
-  return { dispatcher, auditor };
+  return { dispatcher, auditor, drain, acksSent: (ms) => acks.settled(ms) };
 }
 
 /** A pattern that matches exactly one of `names`. */

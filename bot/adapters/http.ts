@@ -7,6 +7,7 @@ import App from '@slack/bolt/dist/App';
 import HTTPReceiver from '@slack/bolt/dist/receivers/HTTPReceiver';
 import type { Auditor } from '../audit';
 import type { Dispatcher } from '../dispatcher';
+import type { Drain } from '../drain';
 import { boltLogger, type SlackBotOptions, wireBolt } from './bolt-app';
 import { type SlackIdentity, slackIdentity } from './slack-identity';
 
@@ -30,6 +31,14 @@ export interface RunningHttpBot {
   readonly url: string;
   readonly dispatcher: Dispatcher;
   readonly auditor: Auditor;
+  /** Commands and background work in flight. */
+  readonly drain: Drain;
+  /**
+   * Stops listening: no new connection is accepted (a load balancer sends the next request to
+   * another instance); requests on connections already open are still answered.
+   */
+  stopAccepting(): Promise<void>;
+  /** Stops listening (if not done), closes every connection and flushes the audit channel. */
   stop(): Promise<void>;
 }
 
@@ -71,13 +80,34 @@ export async function startHttpBot(options: HttpBotOptions): Promise<RunningHttp
   const server = (await app.start({ port: options.port ?? 3000, host: options.host ?? '0.0.0.0' })) as Server;
   const { port } = server.address() as AddressInfo;
   const host = options.host && options.host !== '0.0.0.0' ? options.host : '127.0.0.1';
+  // Bolt's stop closes the server: it stops listening at once, and settles when the last connection ends.
+  let closed: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closed ??= app.stop().then(() => {});
+    return closed;
+  };
+  let stopped: Promise<void> | null = null;
   return {
     port,
     url: `http://${host}:${port}${SLACK_EVENTS_PATH}`,
     ...wired,
-    async stop() {
-      await wired.auditor.flush();
-      await app.stop();
+    async stopAccepting() {
+      void close().catch(() => {});
+    },
+    stop() {
+      stopped ??= (async () => {
+        const closing = close();
+        // Keep-alive connections that went idle after the listener closed would hold the close for
+        // their timeout; one still busy gets a moment to finish its response.
+        server.closeIdleConnections();
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([closing, new Promise((resolve) => (timer = setTimeout(resolve, 1000)))]);
+        clearTimeout(timer);
+        server.closeAllConnections();
+        await closing;
+        await wired.auditor.flush();
+      })();
+      return stopped;
     },
   };
 }

@@ -10,6 +10,7 @@ import { createAuditor } from '../audit';
 import type { ButtonElement } from '../blocks';
 import type { CommandModule } from '../commands/command';
 import { createDispatcher } from '../dispatcher';
+import type { Drain } from '../drain';
 import type { ShellUser } from '../env';
 import { staticGroupDirectory } from '../group-directory';
 import type { BotLogger } from '../logger';
@@ -33,6 +34,11 @@ export interface ShellOptions {
   /** Shown once before the first prompt. */
   readonly banner?: string;
   readonly now?: () => Date;
+  /**
+   * Tracks the commands and background work, for a graceful stop: once it drains, the shell reads
+   * no more input and returns after the command in progress. @default a drain of its own
+   */
+  readonly drain?: Drain;
 }
 
 /** Runs the shell until the input ends or the person types `exit`. */
@@ -62,6 +68,7 @@ export async function runShell(options: ShellOptions): Promise<void> {
     surface,
     now: options.now,
     progressEditIntervalMs: 0,
+    drain: options.drain,
   });
   const caller = { userId: user.id, userName: user.name, channelId: user.channelId };
   let buttons: readonly ButtonElement[] = [];
@@ -70,6 +77,7 @@ export async function runShell(options: ShellOptions): Promise<void> {
   if (options.banner) print(options.banner);
   const prompt = `${user.name}> `;
   const lines = createInterface({ input: options.input, terminal: false });
+  dispatcher.drain.onDrain(() => lines.close());
   output.write(prompt);
   for await (const raw of lines) {
     const line = raw.trim();

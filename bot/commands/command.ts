@@ -51,6 +51,16 @@ export interface CommandContext {
    * that {@link ProgressThread.update} edits. Null where there is no channel to post in.
    */
   startProgress(title: string): Promise<ProgressThread | null>;
+  /**
+   * Runs work that outlives the reply (a deploy thread, a scale watch) so that a stopping bot
+   * instance waits for it before it exits. `work` handles its own errors; one that escapes is logged.
+   */
+  runInBackground(work: () => Promise<void>): void;
+  /**
+   * Aborted when the bot instance must stop now (its drain deadline passed): long work (a deploy,
+   * a watch) ends at once, cleanly, and says how far it got.
+   */
+  readonly signal: AbortSignal;
 }
 
 /** A button handled by a command module. */

@@ -68,10 +68,14 @@ export async function startThreadDeploy(run: CommandContext, deploy: ThreadDeplo
   const view = new ProgressView(title);
   const execute = async (): Promise<Reply> => {
     try {
-      const outcome = await locked.run((event) => {
-        view.add(event);
-        progress?.update(view.text());
-      });
+      const outcome = await locked.run(
+        (event) => {
+          view.add(event);
+          progress?.update(view.text());
+        },
+        // The bot instance stopping at its drain deadline ends the deploy as `interrupted`.
+        { signal: run.signal },
+      );
       return outcomeReply(environment.name, outcome, view);
     } catch (error) {
       run.logger.error({ err: error, environment: environment.name }, 'deploy failed');
@@ -86,7 +90,8 @@ export async function startThreadDeploy(run: CommandContext, deploy: ThreadDeplo
     }
   };
   if (!progress) return execute();
-  void execute().then((reply) => progress.finish(reply, summaryOf(reply)));
+  // In the background, so that a stopping bot instance waits for the deploy and its last message.
+  run.runInBackground(() => execute().then((reply) => progress.finish(reply, summaryOf(reply))));
   const note = locked.tookOverFrom
     ? ` (took over the stale lock of ${locked.tookOverFrom.ownerName}, expired ${formatTime(locked.tookOverFrom.expiresAt, tz)})`
     : '';
@@ -184,14 +189,18 @@ export function outcomeReply(environment: string, outcome: DeployOutcome, view: 
   const headline =
     outcome.status === 'succeeded'
       ? `:white_check_mark: Deployed ${version} to ${environment} in ${duration}.`
-      : `:x: The deploy of ${version} to ${environment} failed after ${duration}: ${outcome.reason ?? 'unknown reason'}.`;
+      : outcome.status === 'interrupted'
+        ? `:double_vertical_bar: The deploy of ${version} to ${environment} was interrupted after ${duration}: ${outcome.reason ?? 'the bot instance stopped'}.`
+        : `:x: The deploy of ${version} to ${environment} failed after ${duration}: ${outcome.reason ?? 'unknown reason'}.`;
   const blocks = [section(escapeMrkdwn(headline))];
+  if (outcome.status === 'interrupted') blocks.push(section(interruptionAdvice(environment, outcome)));
   const rows: [string, string][] = [
     ['Version', `\`${version}\``],
     ['Before', outcome.previousVersion ? `\`${outcome.previousVersion}\`` : 'unknown'],
     ['Outcome', outcome.status],
     ['Duration', duration],
   ];
+  if (outcome.status === 'interrupted') rows.push(['Stopped during', outcome.interruptedIn ?? 'the start']);
   if (outcome.rollback) {
     const by = {
       'circuit-breaker': 'the ECS deployment circuit breaker',
@@ -208,4 +217,32 @@ export function outcomeReply(environment: string, outcome: DeployOutcome, view: 
   if (view.health.length > 0) blocks.push(section(`*Health*\n${view.health.join('\n')}`));
   if (view.notes.length > 0) blocks.push(context(view.notes.join('\n')));
   return inChannel(headline.replace(/^:[a-z_]+: /, ''), blocks);
+}
+
+/**
+ * What an interrupted deploy leaves behind, by the step it stopped in, and what to do: CloudFormation
+ * does not depend on the bot, so the stack update goes on; what only the bot does (the health check,
+ * the bake, the automatic rollback) did not happen.
+ */
+function interruptionAdvice(environment: string, outcome: DeployOutcome): string {
+  const version = outcome.version ? `\`${outcome.version}\`` : 'the infrastructure';
+  const before = outcome.previousVersion ? `\`${outcome.previousVersion}\`` : 'the previous version';
+  const state = {
+    start: 'Nothing was deployed: the stack was not touched.',
+    muting: 'Nothing was deployed: the stack was not touched.',
+    deploying: `CloudFormation carries on with the stack update to ${version} by itself: it finishes, or rolls back on its own if it fails. The health check, the bake and the automatic rollback did not run.`,
+    'health-check': `The stack update had finished, so ${version} runs, but its health check through the load balancer did not finish and nothing will roll it back automatically.`,
+    baking: `The stack update had finished, so ${version} runs, but its bake did not finish and nothing will roll it back automatically.`,
+    'rolling-back': `CloudFormation carries on with the rollback to ${before} by itself.`,
+    unmuting: 'The deploy itself had ended.',
+    finished: 'The deploy itself had ended.',
+  }[outcome.interruptedIn ?? 'start'];
+  const redeploy = outcome.version
+    ? `\`/deploy ${environment} ${outcome.version}\``
+    : `\`/deploy ${environment} <version>\``;
+  return [
+    `:warning: *The bot instance running this deploy stopped* (a restart of the bot). ${state}`,
+    'Wheelhouse ended its mute of the monitors and released the lock: CloudFormation refuses a second update while one is in progress, so no deploy can race this one.',
+    `*Next:* \`/status ${environment}\` shows what runs now and \`/deploy history ${environment}\` how deploys ended. Then redeploy with ${redeploy}, or go back with \`/rollback ${environment}\`.`,
+  ].join('\n');
 }

@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import type { EnvironmentConfig } from '../../config';
-import { codeBlock, context, escapeMrkdwn, section } from '../blocks';
+import { codeBlock, context, escapeMrkdwn, mention, section } from '../blocks';
 import { MissingCredentialsError } from '../ops/aws-errors';
 import { planDeploy } from '../ops/deploy/deploy-plan';
-import { DeployStateStore } from '../ops/deploy/deploy-state';
+import { DeployStateStore, type HistoryOutcome } from '../ops/deploy/deploy-state';
 import { activeFreezeWindow } from '../ops/deploy/freeze-windows';
-import { assertImageTagExists } from '../ops/deploy/image-tags';
+import { assertImageTagExists, IMAGE_TAG_PATTERN } from '../ops/deploy/image-tags';
 import { checkFreeze } from '../ops/deploy/run-deploy';
 import { describeRoles } from '../permissions';
 import { ephemeral, type Reply } from '../reply';
@@ -26,8 +26,6 @@ export const name = 'deploy';
 /** The usage line. */
 export const usage = '/deploy <env> <version> [--override-freeze "<reason>"] | history <env>';
 
-/** An image tag, as the stack's `ImageTag` parameter allows it. */
-const IMAGE_TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const OVERRIDE = /^--override-freeze(?:\s+(?:["“”]([^"“”]+)["“”]|(.+)))?$/s;
 /** How many deploys `/deploy history` lists. */
 export const HISTORY_LENGTH = 10;
@@ -74,7 +72,7 @@ export const deployCommand: CommandModule = {
     }
     const version = rest[0];
     if (version === undefined) throw new UsageError('Say which version (an image tag) to deploy.', usage);
-    if (!IMAGE_TAG.test(version)) {
+    if (!IMAGE_TAG_PATTERN.test(version)) {
       throw new UsageError(`"${version.slice(0, 40)}" is not an image tag (letters, digits, _ . -).`, usage);
     }
     const options = afterWords(text, consumed + 1);
@@ -115,17 +113,24 @@ async function deploy(
   }
   checkFreeze(run.config, environment, run.now(), freezeOverride);
   if (environment.protected) {
-    const lock = await new DeployStateStore(run.aws, environment).readLock(run.now());
+    const store = new DeployStateStore(run.aws, environment);
+    const lock = await store.readLock(run.now());
     if (lock && lock.owner !== run.caller.userId) {
       throw lockedRefusal(environment.name, lock, run.config.project.timeZone);
     }
     const override = freezeOverride ? ` (overriding the freeze: ${escapeMrkdwn(freezeOverride)})` : '';
+    // One read, so that the approver sees whether the release was already signed off for CI.
+    const found = await store.findSignOff(version, run.now());
+    const signedOff =
+      found.status === 'valid'
+        ? ` (signed off by ${mention(found.signOff.by)} until ${formatTime(found.signOff.expiresAt, run.config.project.timeZone)})`
+        : '';
     return requestApproval(
       run,
       environment,
       'deploy',
       JSON.stringify({ version, freezeOverride }),
-      `deploy \`${version}\` to *${environment.name}*${override}`,
+      `deploy \`${version}\` to *${environment.name}*${signedOff}${override}`,
     );
   }
   return startThreadDeploy(run, {
@@ -164,14 +169,19 @@ async function history(run: CommandContext, environment: EnvironmentConfig): Pro
   const entries = await new DeployStateStore(run.aws, environment).listHistory(HISTORY_LENGTH);
   const tz = run.config.project.timeZone;
   if (entries.length === 0) return ephemeral(`No deploys recorded in ${environment.name} yet.`);
-  const emoji = { succeeded: ':white_check_mark:', failed: ':x:', 'rolled-back': ':rewind:' } as const;
+  const emoji: Readonly<Record<HistoryOutcome, string>> = {
+    succeeded: ':white_check_mark:',
+    failed: ':x:',
+    'rolled-back': ':rewind:',
+    interrupted: ':double_vertical_bar:',
+  };
   const lines = entries.map((e) => {
     const version = e.version ?? 'infrastructure only';
     const extra = [e.reason, e.freezeOverride ? `freeze overridden: ${e.freezeOverride}` : null]
       .filter(Boolean)
       .map((x) => escapeMrkdwn(String(x)))
       .join('; ');
-    return `${emoji[e.outcome]} ${formatTime(e.startedAt, tz)} · \`${version}\` · ${e.kind} by <@${e.by}> · ${e.outcome}${extra ? ` (${extra})` : ''}`;
+    return `${emoji[e.outcome]} ${formatTime(e.startedAt, tz)} · \`${version}\` · ${e.kind} by ${mention(e.by)} · ${e.outcome}${extra ? ` (${extra})` : ''}`;
   });
   return ephemeral(`The last ${entries.length} deploys in ${environment.name}`, [
     section(`*Deploy history of ${environment.name}*\n${lines.join('\n')}`),

@@ -11,6 +11,7 @@ import { oncallCommand } from './oncall';
 import { pageCommand } from './page';
 import { rollbackCommand } from './rollback';
 import { scaleCommand } from './scale';
+import { signoffCommand } from './signoff';
 import { statusCommand } from './status';
 import { tunnelCommand } from './tunnel';
 import { unlockCommand } from './unlock';
@@ -23,6 +24,7 @@ export const COMMANDS: readonly CommandModule[] = [
   bastionKeyCommand,
   deployCommand,
   rollbackCommand,
+  signoffCommand,
   scaleCommand,
   lockCommand,
   unlockCommand,

@@ -124,9 +124,19 @@ async function scale(
     ]);
   const progress = await run.startProgress(`Scaling ${environment.name} to ${describeTarget(target)}`);
   const watch = async (): Promise<Reply> => {
-    const result = await watchScale(run.aws, ref, (state) =>
-      progress?.update(`Watching: ${describeState(state)}`),
+    const result = await watchScale(
+      run.aws,
+      ref,
+      (state) => progress?.update(`Watching: ${describeState(state)}`),
+      run.signal,
     );
+    if (result.interrupted) {
+      return inChannel(`${environment.name}: stopped watching, the bot instance restarted.`, [
+        section(
+          `:double_vertical_bar: *${environment.name}*: the bot instance restarted, so it stopped watching at ${describeState(result.state)}. The scale itself was applied; \`/status ${environment.name}\` shows the tasks now.`,
+        ),
+      ]);
+    }
     return result.matched
       ? inChannel(`${environment.name}: ${result.state.running} tasks running, as desired.`, [
           section(`:white_check_mark: *${environment.name}*: ${describeState(result.state)}.`),
@@ -141,11 +151,13 @@ async function scale(
     const final = await watch();
     return reply(` ${final.text}`);
   }
-  void watch()
-    .catch((error: unknown) => {
-      run.logger.error({ err: error }, 'scale watch failed');
-      return inChannel(`Could not watch ${environment.name}: the log has the details.`);
-    })
-    .then((final) => progress.finish(final, final.text));
+  run.runInBackground(() =>
+    watch()
+      .catch((error: unknown) => {
+        run.logger.error({ err: error }, 'scale watch failed');
+        return inChannel(`Could not watch ${environment.name}: the log has the details.`);
+      })
+      .then((final) => progress.finish(final, final.text)),
+  );
   return reply(' Watching the tasks in the thread.');
 }

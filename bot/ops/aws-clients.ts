@@ -3,7 +3,9 @@
  * lazily (a dynamic import) so that the bot starts fast and the shell never loads what it does not run.
  *
  * Credentials come from the SDK's default chain unless given; endpoints honour `AWS_ENDPOINT_URL`
- * and `AWS_ENDPOINT_URL_<SERVICE>` (the SDK reads them itself).
+ * and `AWS_ENDPOINT_URL_<SERVICE>` (the SDK reads them itself). Calls about an environment name
+ * it (an {@link AwsEnvironment}); with `assumeOperatorRole` (on AWS: the bot's task and CI), they use
+ * that environment's operator role, assumed through STS and shared by every client of the environment.
  */
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
@@ -13,10 +15,32 @@ import type { ECSClient } from '@aws-sdk/client-ecs';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
+import { ASSUME_OPERATOR_ROLE_VARIABLE, type EnvironmentConfig, operatorRoleArn } from '../../config';
 import type { StackDeployer } from './deploy/stack-deployer';
 
 /** A credentials provider as the SDK takes it. */
 export type AwsCredentials = NonNullable<CloudFormationClientConfig['credentials']>;
+
+/** An environment as the clients see it: its account and region, and its stack (which names its operator role). */
+export type AwsEnvironment = Pick<EnvironmentConfig, 'account' | 'region' | 'stackName'>;
+
+/**
+ * Where calls go: an environment (its region, and its operator role when roles are assumed), or a
+ * bare region for calls with the process's own credentials (the shared registry in the tools account).
+ */
+export type AwsTarget = AwsEnvironment | string;
+
+/** Temporary credentials as STS returns them. */
+interface SessionCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken: string;
+  readonly expiration: Date;
+}
+
+/** Assumed credentials are renewed this long before they expire, so that no call starts with a dying session. */
+const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
 
 /** Options for {@link AwsClients}. */
 export interface AwsClientsOptions {
@@ -30,6 +54,27 @@ export interface AwsClientsOptions {
   readonly stackDeployer?: StackDeployer;
   /** How often and how long ops watch AWS for progress. @default {@link DEFAULT_WATCH_TIMINGS} */
   readonly watch?: Partial<WatchTimings>;
+  /**
+   * Make each environment's calls with its operator role (`<stack>-operator`, STS AssumeRole from
+   * `credentials`). On where the bot or CI runs on AWS (see {@link readAssumeOperatorRole}).
+   * @default false: every call uses `credentials` (a person's own, locally)
+   */
+  readonly assumeOperatorRole?: boolean;
+  /** The STS session name of assumed roles, seen in the environments' CloudTrail. @default 'wheelhouse' */
+  readonly roleSessionName?: string;
+}
+
+/**
+ * Reads {@link ASSUME_OPERATOR_ROLE_VARIABLE} (`true`/`false`, `1`/`0`; unset is false). Throws an
+ * Error naming the variable and its value when it is anything else.
+ */
+export function readAssumeOperatorRole(env: NodeJS.ProcessEnv): boolean {
+  const value = env[ASSUME_OPERATOR_ROLE_VARIABLE]?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'false' || value === '0') return false;
+  if (value === 'true' || value === '1') return true;
+  throw new Error(
+    `${ASSUME_OPERATOR_ROLE_VARIABLE} must be true or false, got "${value.slice(0, 20)}": set it to true where the bot or CI runs on AWS`,
+  );
 }
 
 /** How ops that wait for AWS (rollouts, scaling) poll. */
@@ -48,63 +93,64 @@ interface ClientLike {
   destroy(): void;
 }
 
-/** Lazily created AWS SDK clients, one per service and region. */
+/** Lazily created AWS SDK clients, one per service, region and (when assumed) operator role. */
 export class AwsClients {
   private readonly cache = new Map<string, Promise<ClientLike>>();
+  private readonly roleCredentials = new Map<string, () => Promise<SessionCredentials>>();
 
   constructor(private readonly options: AwsClientsOptions = {}) {}
 
   /** CloudFormation, for stack outputs. */
-  cloudFormation(region: string): Promise<CloudFormationClient> {
-    return this.get('cloudformation', region, async (config) => {
+  cloudFormation(where: AwsTarget): Promise<CloudFormationClient> {
+    return this.get('cloudformation', where, async (config) => {
       const { CloudFormationClient } = await import('@aws-sdk/client-cloudformation');
       return new CloudFormationClient(config);
     });
   }
 
   /** ECS, for the service and its deployments. */
-  ecs(region: string): Promise<ECSClient> {
-    return this.get('ecs', region, async (config) => {
+  ecs(where: AwsTarget): Promise<ECSClient> {
+    return this.get('ecs', where, async (config) => {
       const { ECSClient } = await import('@aws-sdk/client-ecs');
       return new ECSClient(config);
     });
   }
 
   /** Application Auto Scaling, for the service's scalable target. */
-  autoScaling(region: string): Promise<ApplicationAutoScalingClient> {
-    return this.get('application-auto-scaling', region, async (config) => {
+  autoScaling(where: AwsTarget): Promise<ApplicationAutoScalingClient> {
+    return this.get('application-auto-scaling', where, async (config) => {
       const { ApplicationAutoScalingClient } = await import('@aws-sdk/client-application-auto-scaling');
       return new ApplicationAutoScalingClient(config);
     });
   }
 
   /** RDS, for the Aurora cluster. */
-  rds(region: string): Promise<RDSClient> {
-    return this.get('rds', region, async (config) => {
+  rds(where: AwsTarget): Promise<RDSClient> {
+    return this.get('rds', where, async (config) => {
       const { RDSClient } = await import('@aws-sdk/client-rds');
       return new RDSClient(config);
     });
   }
 
   /** Secrets Manager, for secrets the bot uses (the PagerDuty routing key). */
-  secretsManager(region: string): Promise<SecretsManagerClient> {
-    return this.get('secrets-manager', region, async (config) => {
+  secretsManager(where: AwsTarget): Promise<SecretsManagerClient> {
+    return this.get('secrets-manager', where, async (config) => {
       const { SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager');
       return new SecretsManagerClient(config);
     });
   }
 
   /** DynamoDB, for the deploy lock, approvals and history. */
-  dynamoDb(region: string): Promise<DynamoDBClient> {
-    return this.get('dynamodb', region, async (config) => {
+  dynamoDb(where: AwsTarget): Promise<DynamoDBClient> {
+    return this.get('dynamodb', where, async (config) => {
       const { DynamoDBClient } = await import('@aws-sdk/client-dynamodb');
       return new DynamoDBClient(config);
     });
   }
 
   /** ECR, for the image tags a deploy may use. */
-  ecr(region: string): Promise<ECRClient> {
-    return this.get('ecr', region, async (config) => {
+  ecr(where: AwsTarget): Promise<ECRClient> {
+    return this.get('ecr', where, async (config) => {
       const { ECRClient } = await import('@aws-sdk/client-ecr');
       return new ECRClient(config);
     });
@@ -127,8 +173,8 @@ export class AwsClients {
   }
 
   /** SSM Parameter Store, for bastion keys. */
-  ssm(region: string): Promise<SSMClient> {
-    return this.get('ssm', region, async (config) => {
+  ssm(where: AwsTarget): Promise<SSMClient> {
+    return this.get('ssm', where, async (config) => {
       const { SSMClient } = await import('@aws-sdk/client-ssm');
       return new SSMClient(config);
     });
@@ -149,6 +195,56 @@ export class AwsClients {
     }
   }
 
+  /**
+   * The credentials of `roleArn`, one provider per role for every client of it: AssumeRole (from the
+   * process's own credentials) on first use, then again a few minutes before the session expires.
+   * Concurrent callers share one request; a failed one is not kept.
+   */
+  private assumedRole(roleArn: string, region: string): () => Promise<SessionCredentials> {
+    let provider = this.roleCredentials.get(roleArn);
+    if (provider) return provider;
+    let held: SessionCredentials | null = null;
+    let pending: Promise<SessionCredentials> | null = null;
+    provider = () => {
+      if (held && held.expiration.getTime() - Date.now() > RENEW_BEFORE_EXPIRY_MS)
+        return Promise.resolve(held);
+      pending ??= this.assumeRole(roleArn, region).then(
+        (credentials) => {
+          held = credentials;
+          pending = null;
+          return credentials;
+        },
+        (error: unknown) => {
+          pending = null;
+          throw error;
+        },
+      );
+      return pending;
+    };
+    this.roleCredentials.set(roleArn, provider);
+    return provider;
+  }
+
+  private async assumeRole(roleArn: string, region: string): Promise<SessionCredentials> {
+    const sdk = await import('@aws-sdk/client-sts');
+    const sts = await this.get<STSClient>('sts', region, async (config) => new sdk.STSClient(config));
+    const { Credentials: c } = await sts.send(
+      new sdk.AssumeRoleCommand({
+        RoleArn: roleArn,
+        RoleSessionName: this.options.roleSessionName ?? 'wheelhouse',
+      }),
+    );
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
+      throw new Error(`STS AssumeRole of ${roleArn} returned no credentials`);
+    }
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+    };
+  }
+
   /** Closes every client's sockets. */
   async destroy(): Promise<void> {
     const clients = await Promise.all(this.cache.values());
@@ -158,7 +254,7 @@ export class AwsClients {
 
   private get<T>(
     service: string,
-    region: string,
+    where: AwsTarget,
     make: (config: {
       region: string;
       maxAttempts: number;
@@ -167,15 +263,18 @@ export class AwsClients {
       requestHandler: { connectionTimeout: number; requestTimeout: number };
     }) => Promise<T>,
   ): Promise<T> {
-    const key = `${service}:${region}`;
+    const region = typeof where === 'string' ? where : where.region;
+    const role = typeof where !== 'string' && this.options.assumeOperatorRole ? operatorRoleArn(where) : null;
+    const key = role ? `${service}:${region}:${role}` : `${service}:${region}`;
     let client = this.cache.get(key);
     if (!client) {
+      const credentials = role ? this.assumedRole(role, region) : this.options.credentials;
       const config = {
         region,
         maxAttempts: this.options.maxAttempts ?? 3,
         // A hung AWS call must not keep a command (or a person) waiting past Slack's patience.
         requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000 },
-        ...(this.options.credentials ? { credentials: this.options.credentials } : {}),
+        ...(credentials ? { credentials } : {}),
         ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}),
       };
       client = make(config) as unknown as Promise<ClientLike>;

@@ -67,7 +67,7 @@ export async function listBastionKeys(
 ): Promise<BastionKey[]> {
   return withAwsErrors(`list the bastion keys of ${environment.name}`, async () => {
     const { GetParametersByPathCommand } = await import('@aws-sdk/client-ssm');
-    const client = await aws.ssm(environment.region);
+    const client = await aws.ssm(environment);
     const keys: BastionKey[] = [];
     let nextToken: string | undefined;
     do {
@@ -166,7 +166,7 @@ export async function addBastionKey(
   ];
   return withAwsErrors(`store a bastion key in ${environment.name}`, async () => {
     const ssm = await import('@aws-sdk/client-ssm');
-    const client = await aws.ssm(environment.region);
+    const client = await aws.ssm(environment);
     try {
       await client.send(
         new ssm.PutParameterCommand({
@@ -209,7 +209,7 @@ export async function findBastionKey(
   const parameterName = keyParameterName(environment, fingerprint);
   return withAwsErrors(`read a bastion key in ${environment.name}`, async () => {
     const { GetParameterCommand } = await import('@aws-sdk/client-ssm');
-    const client = await aws.ssm(environment.region);
+    const client = await aws.ssm(environment);
     try {
       const response = z
         .object({ Parameter: z.object({ Value: z.string().optional() }).optional() })
@@ -231,7 +231,7 @@ export async function removeBastionKey(
 ): Promise<void> {
   await withAwsErrors(`remove a bastion key in ${environment.name}`, async () => {
     const { DeleteParameterCommand } = await import('@aws-sdk/client-ssm');
-    const client = await aws.ssm(environment.region);
+    const client = await aws.ssm(environment);
     try {
       await client.send(new DeleteParameterCommand({ Name: key.parameterName }));
     } catch (error) {

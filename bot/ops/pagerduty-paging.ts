@@ -186,7 +186,7 @@ async function readRoutingKey(
 ): Promise<string> {
   return (
     connection.routingKeyOverride(environment.name) ??
-    readSecretString(aws, environment.region, environment.pagerduty.routingKeySecretName, what)
+    readSecretString(aws, environment, environment.pagerduty.routingKeySecretName, what)
   );
 }
 

@@ -3,10 +3,11 @@
  * bounds (Application Auto Scaling RegisterScalableTarget), never beyond the environment's hard
  * limit; then watches until the running count matches. Returns data; rendering is the command's job.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import type { EnvironmentConfig } from '../../config';
 import { UserError } from '../user-error';
-import type { AwsClients } from './aws-clients';
+import type { AwsClients, AwsEnvironment } from './aws-clients';
 import { withAwsErrors } from './aws-errors';
 import type { PlanStep } from './bastion-keys';
 import { readStackOutputs } from './stack-outputs';
@@ -27,6 +28,8 @@ export interface ScaleState {
 
 /** Where the service is. */
 export interface ScaleRef {
+  /** The environment, whose operator role the calls use. */
+  readonly environment: AwsEnvironment;
   readonly region: string;
   readonly cluster: string;
   readonly service: string;
@@ -82,6 +85,7 @@ export async function findScaleRef(aws: AwsClients, environment: EnvironmentConf
   const cluster = outputs.get('clusterName');
   const service = outputs.get('serviceName');
   return {
+    environment,
     region: environment.region,
     cluster,
     service,
@@ -96,7 +100,7 @@ export function readScaleState(aws: AwsClients, ref: ScaleRef): Promise<ScaleSta
       import('@aws-sdk/client-ecs'),
       import('@aws-sdk/client-application-auto-scaling'),
     ]);
-    const [ecs, scaling] = await Promise.all([aws.ecs(ref.region), aws.autoScaling(ref.region)]);
+    const [ecs, scaling] = await Promise.all([aws.ecs(ref.environment), aws.autoScaling(ref.environment)]);
     const [services, targets] = await Promise.all([
       ecs.send(new ecsSdk.DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] })),
       scaling.send(
@@ -139,7 +143,7 @@ export async function applyScale(
   await withAwsErrors(`scale ${ref.service}`, async () => {
     if (target.kind === 'count') {
       const sdk = await import('@aws-sdk/client-ecs');
-      const ecs = await aws.ecs(ref.region);
+      const ecs = await aws.ecs(ref.environment);
       await ecs.send(
         new sdk.UpdateServiceCommand({
           cluster: ref.cluster,
@@ -150,7 +154,7 @@ export async function applyScale(
       return;
     }
     const sdk = await import('@aws-sdk/client-application-auto-scaling');
-    const scaling = await aws.autoScaling(ref.region);
+    const scaling = await aws.autoScaling(ref.environment);
     await scaling.send(
       new sdk.RegisterScalableTargetCommand({
         ServiceNamespace: 'ecs',
@@ -163,15 +167,26 @@ export async function applyScale(
   });
 }
 
+/** How a {@link watchScale} ended. */
+export interface ScaleWatchResult {
+  /** True when the running count matched the desired one. */
+  readonly matched: boolean;
+  /** True when `signal` stopped the watch first (the bot instance stopping). */
+  readonly interrupted: boolean;
+  /** The last state seen. */
+  readonly state: ScaleState;
+}
+
 /**
- * Polls until the running count matches the desired one (and no task is pending), or the deadline
- * (`aws.watch.scaleDeadlineMs`) passes. `onProgress` sees every changed state.
+ * Polls until the running count matches the desired one (and no task is pending), the deadline
+ * (`aws.watch.scaleDeadlineMs`) passes or `signal` aborts. `onProgress` sees every changed state.
  */
 export async function watchScale(
   aws: AwsClients,
   ref: ScaleRef,
   onProgress: (state: ScaleState) => void,
-): Promise<{ readonly matched: boolean; readonly state: ScaleState }> {
+  signal?: AbortSignal,
+): Promise<ScaleWatchResult> {
   const deadline = Date.now() + aws.watch.scaleDeadlineMs;
   let last = '';
   for (;;) {
@@ -181,10 +196,18 @@ export async function watchScale(
       last = key;
       onProgress(state);
     }
-    if (state.running === state.desired && state.pending === 0) return { matched: true, state };
+    if (state.running === state.desired && state.pending === 0) {
+      return { matched: true, interrupted: false, state };
+    }
     const left = deadline - Date.now();
-    if (left <= 0) return { matched: false, state };
-    await new Promise((resolve) => setTimeout(resolve, Math.min(left, aws.watch.pollIntervalMs)).unref());
+    if (left <= 0) return { matched: false, interrupted: false, state };
+    try {
+      await sleep(Math.min(left, aws.watch.pollIntervalMs), undefined, { signal, ref: false });
+    } catch (error) {
+      // The scale itself is done: only the watching stops.
+      if (signal?.aborted) return { matched: false, interrupted: true, state };
+      throw error;
+    }
   }
 }
 

@@ -4,25 +4,27 @@
  */
 import { z } from 'zod';
 import { UserError } from '../user-error';
-import type { AwsClients } from './aws-clients';
+import type { AwsClients, AwsTarget } from './aws-clients';
 import { withAwsErrors } from './aws-errors';
 
 const getSecretValue = z.object({ SecretString: z.string().optional() });
 
 /**
- * The string value of the secret `secretName` in `region`. Throws a {@link UserError} that says
- * what to create when the secret does not exist or holds no string; `what` completes
- * "cannot …" in messages (e.g. `read the PagerDuty routing key of prod`).
+ * The string value of the secret `secretName` in `where` (an environment, read with its operator
+ * role when roles are assumed, or a bare region). Throws a {@link UserError} that says what to
+ * create when the secret does not exist or holds no string; `what` completes "cannot …" in
+ * messages (e.g. `read the PagerDuty routing key of prod`).
  */
 export async function readSecretString(
   aws: AwsClients,
-  region: string,
+  where: AwsTarget,
   secretName: string,
   what: string,
 ): Promise<string> {
+  const region = typeof where === 'string' ? where : where.region;
   return withAwsErrors(what, async () => {
     const { GetSecretValueCommand } = await import('@aws-sdk/client-secrets-manager');
-    const client = await aws.secretsManager(region);
+    const client = await aws.secretsManager(where);
     let response: z.infer<typeof getSecretValue>;
     try {
       response = getSecretValue.parse(await client.send(new GetSecretValueCommand({ SecretId: secretName })));

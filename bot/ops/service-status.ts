@@ -141,11 +141,10 @@ export async function readServiceStatus(
   const cluster = outputs.get('clusterName');
   const serviceName = outputs.get('serviceName');
   const dbClusterId = outputs.find('databaseClusterId');
-  const region = environment.region;
 
   return withAwsErrors(`read the status of ${environment.name}`, async () => {
     const ecsSdk = await import('@aws-sdk/client-ecs');
-    const ecs = await aws.ecs(region);
+    const ecs = await aws.ecs(environment);
     const serviceCall = ecs
       .send(new ecsSdk.DescribeServicesCommand({ cluster, services: [serviceName] }))
       .then((r) => describeServices.parse(r).services?.[0] ?? null);
@@ -160,7 +159,7 @@ export async function readServiceStatus(
       .then((r) => listServiceDeployments.parse(r).serviceDeployments ?? []);
     const scalingCall = (async () => {
       const sdk = await import('@aws-sdk/client-application-auto-scaling');
-      const client = await aws.autoScaling(region);
+      const client = await aws.autoScaling(environment);
       const response = await client.send(
         new sdk.DescribeScalableTargetsCommand({
           ServiceNamespace: 'ecs',
@@ -174,7 +173,7 @@ export async function readServiceStatus(
     const databaseCall = (async () => {
       if (!dbClusterId) return null;
       const sdk = await import('@aws-sdk/client-rds');
-      const client = await aws.rds(region);
+      const client = await aws.rds(environment);
       const response = await client.send(
         new sdk.DescribeDBClustersCommand({ DBClusterIdentifier: dbClusterId }),
       );

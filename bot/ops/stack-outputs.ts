@@ -41,7 +41,7 @@ export async function readStackOutputs(
   const { stackName } = environment;
   return withAwsErrors(`read the outputs of stack ${stackName}`, async () => {
     const { DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
-    const client = await aws.cloudFormation(environment.region);
+    const client = await aws.cloudFormation(environment);
     let response: unknown;
     try {
       response = await client.send(new DescribeStacksCommand({ StackName: stackName }));

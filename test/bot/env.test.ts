@@ -8,6 +8,21 @@ const APP = 'xapp-1-A0123-456-abcdef';
 const SECRET = '0123456789abcdef0123456789abcdef';
 
 describe('readBotEnv', () => {
+  it('reads the drain time from WHEELHOUSE_DRAIN_SECONDS, 110 s by default', () => {
+    expect(readBotEnv({}, config).drainSeconds).toBe(110);
+    expect(readBotEnv({ WHEELHOUSE_DRAIN_SECONDS: '30' }, config).drainSeconds).toBe(30);
+    expect(readBotEnv({ WHEELHOUSE_DRAIN_SECONDS: '0.5' }, config).drainSeconds).toBe(0.5);
+  });
+
+  it.each(['-1', 'soon', '7200'])(
+    'fails start-up on WHEELHOUSE_DRAIN_SECONDS=%s with the variable and the fix',
+    (value) => {
+      expect(() => readBotEnv({ WHEELHOUSE_DRAIN_SECONDS: value }, config)).toThrow(
+        `WHEELHOUSE_DRAIN_SECONDS: must be a number of seconds from 0 to 3600, got "${value}"`,
+      );
+    },
+  );
+
   it.each([
     ['no Slack variables', {}, 'shell'],
     ['a bot and an app token', { SLACK_BOT_TOKEN: BOT, SLACK_APP_TOKEN: APP }, 'socket'],

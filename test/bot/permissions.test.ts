@@ -42,6 +42,8 @@ const ALLOWED: Readonly<Record<string, Readonly<Record<(typeof ENVIRONMENTS)[num
     prod: ['platform', 'developer'],
   },
   oncall: { dev: ROLES, stage: ROLES, prod: ROLES },
+  // Left out of the fixture's permissions: the approvers, who are the admins here.
+  signoff: { dev: ['platform'], stage: ['platform'], prod: ['platform'] },
   page: {
     dev: ['platform', 'developer', 'oncall'],
     stage: ['platform', 'developer', 'oncall'],
@@ -60,6 +62,7 @@ const TEXT: Readonly<Record<string, (env: string) => string>> = {
   lock: (env) => `${env} testing`,
   unlock: (env) => env,
   oncall: (env) => env,
+  signoff: (env) => `${env} v1.5.0`,
   page: (env) => `${env} the service is down`,
 };
 
@@ -72,6 +75,7 @@ const ALLOWED_ANSWER: Readonly<Record<string, RegExp>> = {
   scale: /Plan only: no AWS credentials/,
   oncall: /PagerDuty is not (enabled for (dev|stage)|connected)/,
   page: /PagerDuty is not enabled for (dev|stage)|Plan only: no AWS credentials/,
+  signoff: /(dev|stage) is not protected|AWS credentials are missing/,
 };
 
 const audits: { outcome: string; command: string }[] = [];

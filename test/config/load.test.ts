@@ -78,6 +78,18 @@ describe('the example configuration', () => {
     });
     expect(findEnvironment(config, 'dev').permissions.commands.lock.roles).toEqual(['platform']);
   });
+
+  it('gives /signoff, left out of permissions, to the approvers, and keeps sign-offs 7 days unless told', () => {
+    const config = exampleConfig((raw) => {
+      raw.environments.prod.permissions.approvers = ['oncall'];
+      raw.environments.prod.deploy.signOffExpiryDays = 3;
+    });
+    const prod = findEnvironment(config, 'prod');
+    expect(prod.permissions.commands.signoff.roles).toEqual(['oncall']);
+    expect(prod.permissions.admins.roles).toEqual(['platform']);
+    expect(prod.deploy.signOffExpiryDays).toBe(3);
+    expect(findEnvironment(config, 'dev').deploy.signOffExpiryDays).toBe(7);
+  });
 });
 
 describe('loading', () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Match } from 'aws-cdk-lib/assertions';
+import { Match, Template } from 'aws-cdk-lib/assertions';
 import { STACK_OUTPUTS } from '../../config';
 import { buildApp } from '../../stacks/app';
 import { exampleConfig } from '../support/example-config';
@@ -62,4 +62,30 @@ describe('the app', () => {
     expect(findings).toEqual([]);
     expect(report.pluginReports.map((r) => r.pluginName)).toContain('AwsSolutions');
   }, 120_000);
+});
+
+describe('the delivery stacks', () => {
+  it('come with the configuration’s delivery section, after the environments, whichever environments are selected', () => {
+    process.env.CDK_VALIDATION = 'false';
+    const { app, stacks, delivery } = buildApp(exampleConfig(), { nag: false, environments: ['dev'] });
+    expect(stacks.map((s) => s.stackName)).toEqual(['wheelhouse-dev']);
+    expect([delivery?.ci.stackName, delivery?.bot.stackName]).toEqual(['wheelhouse-ci', 'wheelhouse-bot']);
+    expect(app.node.children.map((c) => c.node.id)).toEqual([
+      'wheelhouse-dev',
+      'wheelhouse-ci',
+      'wheelhouse-bot',
+    ]);
+    // The bot operates every environment, not only the selected ones.
+    expect(JSON.stringify(Template.fromStack(delivery!.bot).toJSON())).toContain('wheelhouse-prod-operator');
+  });
+
+  it('are left out without a delivery section, or when asked (a deploy of one environment)', () => {
+    const without = exampleConfig((raw) => {
+      delete raw.delivery;
+    });
+    expect(buildApp(without, { nag: false }).delivery).toBeNull();
+    expect(
+      buildApp(exampleConfig(), { nag: false, environments: ['dev'], delivery: false }).delivery,
+    ).toBeNull();
+  });
 });

@@ -22,6 +22,7 @@ import type {
   StackDeployer,
   StackDeployRequest,
   StackDeployResult,
+  StackDiffResult,
 } from '../../bot/ops/deploy/stack-deployer';
 import type { StackOutputValues } from './aws-fakes';
 
@@ -134,6 +135,14 @@ export type FakeDeployMode = 'succeed' | 'circuit-breaker';
  */
 export class FakeStackDeployer implements StackDeployer {
   readonly calls: StackDeployRequest[] = [];
+  /** The diffs asked for (a diff never counts as a deploy in {@link calls}). */
+  readonly diffCalls: StackDeployRequest[] = [];
+  /** What `diff` answers, besides the running image tag (the world's). @default no changes */
+  diffResult: Omit<StackDiffResult, 'runningImageTag'> = {
+    stackExists: true,
+    text: 'There were no differences',
+    resourceChanges: 0,
+  };
   mode: FakeDeployMode = 'succeed';
   private held: Promise<void> = Promise.resolve();
 
@@ -151,6 +160,14 @@ export class FakeStackDeployer implements StackDeployer {
     /** Time between two steps of the rollout. @default 30 */
     private readonly stepMs = 30,
   ) {}
+
+  async diff(request: StackDeployRequest): Promise<StackDiffResult> {
+    this.diffCalls.push(request);
+    return {
+      ...this.diffResult,
+      runningImageTag: this.diffResult.stackExists ? this.world.version : null,
+    };
+  }
 
   async deploy(
     request: StackDeployRequest,

@@ -17,6 +17,10 @@ export interface SocketAck {
 export interface SocketModeServer {
   /** Resolves once a bot is connected and greeted. */
   connected(): Promise<void>;
+  /** True while a bot's connection is open. */
+  readonly isConnected: boolean;
+  /** Resolves once the bot's connection has closed (the bot disconnected). */
+  disconnected(): Promise<void>;
   /** Delivers a slash command and resolves with the bot's ack. */
   slashCommand(payload: Record<string, unknown>): Promise<SocketAck>;
   close(): Promise<void>;
@@ -31,11 +35,17 @@ export async function startSocketModeServer(recorder: SlackApiRecorder): Promise
   let socket: WebSocket | null = null;
   let onConnected: () => void = () => {};
   const connected = new Promise<void>((resolve) => (onConnected = resolve));
+  let onDisconnected: () => void = () => {};
+  const disconnected = new Promise<void>((resolve) => (onDisconnected = resolve));
   const waiting = new Map<string, (ack: SocketAck) => void>();
   let envelopes = 0;
 
   server.on('connection', (ws) => {
     socket = ws;
+    ws.once('close', () => {
+      if (socket === ws) socket = null;
+      onDisconnected();
+    });
     ws.on('message', (data) => {
       const ack = JSON.parse(data.toString()) as SocketAck;
       waiting.get(ack.envelope_id)?.(ack);
@@ -54,6 +64,10 @@ export async function startSocketModeServer(recorder: SlackApiRecorder): Promise
 
   return {
     connected: () => connected,
+    get isConnected() {
+      return socket !== null;
+    },
+    disconnected: () => disconnected,
     slashCommand(payload) {
       if (!socket) throw new Error('no bot is connected');
       const envelope_id = `env-${++envelopes}`;

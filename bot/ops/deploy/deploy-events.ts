@@ -69,7 +69,11 @@ export interface Rollback {
 
 /** How a deploy ended. */
 export interface DeployOutcome {
-  readonly status: 'succeeded' | 'failed' | 'rolled-back';
+  /**
+   * `interrupted`: the process running it had to stop (the bot instance restarting) before it
+   * ended; CloudFormation carries on with the stack by itself.
+   */
+  readonly status: 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
   /** The version deployed (null: infrastructure only, the running version kept). */
   readonly version: string | null;
   readonly previousVersion: string | null;
@@ -79,4 +83,6 @@ export interface DeployOutcome {
   readonly rollback: Rollback | null;
   /** The history entry id. */
   readonly historyId: string;
+  /** For `interrupted`: the step it was in (null: before the first, while reading the stack); else null. */
+  readonly interruptedIn: DeployPhase | null;
 }

@@ -29,7 +29,7 @@ export async function planDeploy(
   // A computed specifier: the module resolves the same under tsx and jest (aws-cdk-lib loads now, not at start-up).
   const specifier = '../../../stacks/app';
   const { buildApp } = (await import(specifier)) as typeof import('../../../stacks/app.js');
-  const { app } = buildApp(config, { environments: [environment.name], nag: false });
+  const { app } = buildApp(config, { environments: [environment.name], nag: false, delivery: false });
   const template = app.synth().getStackByName(environment.stackName).template as {
     Resources?: Record<string, { Type: string; Properties?: Record<string, Json> }>;
     Parameters?: Record<string, unknown>;

@@ -1,12 +1,14 @@
 /**
  * The environment's deploy state in its DynamoDB table (`deployStateTableName(env)`): the lock, the
- * approval requests and the deploy history. Everything that must happen once is a conditional write,
+ * approval requests, the deploy history and release sign-offs. Everything that must happen once is a conditional write,
  * so that two bot replicas, CI and a person at a terminal agree without talking to each other.
  *
  * Items (keys `pk`/`sk`, TTL attribute `ttl` in epoch seconds):
  * - lock:     pk `lock`, sk `lock`; holder, reason, since, expiresAt (epoch ms), token.
  * - approval: pk `approval`, sk `<id>`; kind, args, requester, status, expiresAt, decidedBy.
  * - history:  pk `history`, sk `<startedAt ISO>#<id>`; version, previousVersion, by, outcome, reason.
+ * - sign-off: pk `signoff#<version>`, sk `signoff`; version, by, byName, signedAt, expiresAt (epoch ms).
+ *   One per version: signing it off again replaces it (a later expiry).
  */
 import { randomBytes } from 'node:crypto';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
@@ -17,7 +19,7 @@ import { withAwsErrors } from '../aws-errors';
 
 /** Who holds an environment's deploy lock, and why. */
 export interface DeployLock {
-  /** A Slack user id, or `ci`. */
+  /** A Slack user id, or the command line's `ci:…`/`cli:…` identity. */
   readonly owner: string;
   readonly ownerName: string;
   readonly reason: string;
@@ -59,8 +61,18 @@ export type DecisionResult =
       readonly why: 'missing' | 'expired' | 'already-decided' | 'own-request';
     };
 
-/** How a deploy ended, as history keeps it. */
-export type HistoryOutcome = 'succeeded' | 'failed' | 'rolled-back';
+/**
+ * How a deploy ended, as history keeps it. `interrupted`: the bot instance running it stopped before
+ * it ended (CloudFormation finished the stack update by itself; `/status` shows what runs).
+ */
+export type HistoryOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
+
+const HISTORY_OUTCOMES = [
+  'succeeded',
+  'failed',
+  'rolled-back',
+  'interrupted',
+] as const satisfies readonly HistoryOutcome[];
 
 /** One finished deploy. */
 export interface HistoryEntry {
@@ -77,6 +89,25 @@ export interface HistoryEntry {
   /** The reason given to override a freeze window (audited), or null. */
   readonly freezeOverride: string | null;
 }
+
+/**
+ * An approver's sign-off of a release tag (`/signoff`): until it expires, the command line (CI) may
+ * deploy that version to the protected environment without an approval in Slack.
+ */
+export interface SignOff {
+  readonly version: string;
+  /** The approver's Slack user id. */
+  readonly by: string;
+  readonly byName: string;
+  readonly signedAt: Date;
+  readonly expiresAt: Date;
+}
+
+/** The result of {@link DeployStateStore.findSignOff}. */
+export type SignOffLookup =
+  | { readonly status: 'valid'; readonly signOff: SignOff }
+  | { readonly status: 'expired'; readonly signOff: SignOff }
+  | { readonly status: 'missing' };
 
 const LOCK_KEY = { pk: { S: 'lock' }, sk: { S: 'lock' } };
 /** Expired items linger this long before DynamoDB's TTL removes them (for "expired" answers). */
@@ -145,7 +176,7 @@ const historyItem = z.object({
   version: optionalS,
   previousVersion: optionalS,
   by: z.object({ S: z.string() }),
-  outcome: z.object({ S: z.enum(['succeeded', 'failed', 'rolled-back']) }),
+  outcome: z.object({ S: z.enum(HISTORY_OUTCOMES) }),
   reason: optionalS,
   startedAt: z.object({ N: z.string() }),
   finishedAt: z.object({ N: z.string() }),
@@ -168,6 +199,27 @@ function toHistory(item: unknown): HistoryEntry {
   };
 }
 
+const signOffItem = z.object({
+  version: z.object({ S: z.string() }),
+  by: z.object({ S: z.string() }),
+  byName: z.object({ S: z.string() }),
+  signedAt: z.object({ N: z.string() }),
+  expiresAt: z.object({ N: z.string() }),
+});
+
+function toSignOff(item: unknown): SignOff {
+  const i = signOffItem.parse(item);
+  return {
+    version: i.version.S,
+    by: i.by.S,
+    byName: i.byName.S,
+    signedAt: new Date(Number(i.signedAt.N)),
+    expiresAt: new Date(Number(i.expiresAt.N)),
+  };
+}
+
+const signOffKey = (version: string) => ({ pk: s(`signoff#${version}`), sk: s('signoff') });
+
 function isConditionFailed(error: unknown): error is Error & { Item?: Record<string, AttributeValue> } {
   return error instanceof Error && error.name === 'ConditionalCheckFailedException';
 }
@@ -186,7 +238,7 @@ export class DeployStateStore {
   private async client() {
     const [sdk, client] = await Promise.all([
       import('@aws-sdk/client-dynamodb'),
-      this.aws.dynamoDb(this.environment.region),
+      this.aws.dynamoDb(this.environment),
     ]);
     return { sdk, client };
   }
@@ -443,6 +495,49 @@ export class DeployStateStore {
           },
         }),
       );
+    });
+  }
+
+  /** Records `version` as signed off by an approver, valid for the environment's `deploy.signOffExpiryDays`. */
+  recordSignOff(
+    version: string,
+    by: { readonly id: string; readonly name: string },
+    now: Date,
+  ): Promise<SignOff> {
+    return this.call('record the sign-off', async () => {
+      const { sdk, client } = await this.client();
+      const signOff: SignOff = {
+        version,
+        by: by.id,
+        byName: by.name,
+        signedAt: now,
+        expiresAt: new Date(now.getTime() + this.environment.deploy.signOffExpiryDays * 24 * 3600_000),
+      };
+      await client.send(
+        new sdk.PutItemCommand({
+          TableName: this.table,
+          Item: {
+            ...signOffKey(version),
+            version: s(version),
+            by: s(signOff.by),
+            byName: s(signOff.byName),
+            signedAt: n(now.getTime()),
+            expiresAt: n(signOff.expiresAt.getTime()),
+            ttl: n(Math.ceil(signOff.expiresAt.getTime() / 1000) + LINGER_SECONDS),
+          },
+        }),
+      );
+      return signOff;
+    });
+  }
+
+  /** The sign-off of `version`: valid, expired (kept a while after, to say so) or missing. */
+  findSignOff(version: string, now: Date): Promise<SignOffLookup> {
+    return this.call('read the sign-off', async () => {
+      const item = await this.rawItem(signOffKey(version));
+      if (!item) return { status: 'missing' };
+      const signOff = toSignOff(item);
+      return signOff.expiresAt > now ? { status: 'valid', signOff } : { status: 'expired', signOff };
     });
   }
 

@@ -8,6 +8,9 @@ import { UserError } from '../../user-error';
 import type { AwsClients } from '../aws-clients';
 import { withAwsErrors } from '../aws-errors';
 
+/** An image tag, as the stack's `ImageTag` parameter allows it. */
+export const IMAGE_TAG_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
+
 /** How many close tags a refusal suggests. */
 const SUGGESTIONS = 3;
 

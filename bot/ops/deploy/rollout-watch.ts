@@ -3,7 +3,7 @@
  * draining, and whether the deployment circuit breaker failed the rollout and rolled it back.
  */
 import { z } from 'zod';
-import type { AwsClients } from '../aws-clients';
+import type { AwsClients, AwsEnvironment } from '../aws-clients';
 import type { DeployEvent } from './deploy-events';
 
 const describeServices = z.object({
@@ -44,6 +44,8 @@ export interface RolloutWatch {
 
 /** Where the service is. */
 export interface ServiceRef {
+  /** The environment, whose operator role the calls use. */
+  readonly environment: AwsEnvironment;
   readonly region: string;
   readonly cluster: string;
   readonly service: string;
@@ -65,7 +67,7 @@ export function watchRollout(
   const poll = async (): Promise<void> => {
     try {
       const sdk = await import('@aws-sdk/client-ecs');
-      const ecs = await aws.ecs(ref.region);
+      const ecs = await aws.ecs(ref.environment);
       const response = await ecs.send(
         new sdk.DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] }),
       );

@@ -2,14 +2,16 @@
  * The one deploy path, for the bot, the CLI and CI: check, lock, mute, deploy the stack with the new
  * `ImageTag`, watch ECS, check health through the load balancer, bake against the deploy-gate
  * monitors (rolling back to the previous version if one alerts), unmute, record history, unlock.
- * Progress goes out as {@link DeployEvent}s; nothing here knows about Slack.
+ * Progress goes out as {@link DeployEvent}s; nothing here knows about Slack. A process that must
+ * stop mid-deploy aborts the run's signal: the deploy then ends at once as `interrupted`, cleanly.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config, EnvironmentConfig } from '../../../config';
 import type { DeployGuard, MuteHandle } from '../../../monitors/deploy-mute';
 import { UserError } from '../../user-error';
 import type { AwsClients } from '../aws-clients';
 import { readStackOutputs } from '../stack-outputs';
-import type { DeployEvent, DeployOutcome, Rollback } from './deploy-events';
+import type { DeployEvent, DeployOutcome, DeployPhase, Rollback } from './deploy-events';
 import { type DeployLock, DeployStateStore, type HistoryEntry, newId } from './deploy-state';
 import { activeFreezeWindow } from './freeze-windows';
 import { checkGrpcHealth, checkHttpHealth } from './health-check';
@@ -22,7 +24,7 @@ export interface DeployRequest {
   /** The image tag; null keeps the running one (infrastructure only). */
   readonly version: string | null;
   readonly kind: 'deploy' | 'rollback';
-  /** Who asked (a Slack user id or `ci`) and a display name. */
+  /** Who asked (a Slack user id, or the command line's `ci:…`/`cli:…` identity) and a display name. */
   readonly by: { readonly id: string; readonly name: string };
   /** The audited reason to deploy inside a freeze window, or null. */
   readonly freezeOverride: string | null;
@@ -77,13 +79,63 @@ export function checkFreeze(
   if (window && override === null) throw new DeployFrozenError(environment.name, window);
 }
 
+/** Options of one {@link LockedDeploy.run}. */
+export interface DeployRunOptions {
+  /**
+   * Aborted when the process running the deploy must stop (the bot's drain deadline). The deploy
+   * stops waiting at once and ends as `interrupted`: recorded in history, monitors unmuted, lock
+   * released. CloudFormation is not cancelled: it finishes (or rolls back) the stack update by itself.
+   * @default never aborted
+   */
+  readonly signal?: AbortSignal;
+}
+
 /** A deploy holding its lock, ready to run. */
 export interface LockedDeploy {
   readonly lock: DeployLock;
   /** A stale lock (past its TTL) that was taken over, or null. */
   readonly tookOverFrom: DeployLock | null;
   /** Runs the deploy; always releases the lock and unmutes, whatever happens. */
-  run(onEvent: (event: DeployEvent) => void): Promise<DeployOutcome>;
+  run(onEvent: (event: DeployEvent) => void, options?: DeployRunOptions): Promise<DeployOutcome>;
+}
+
+/** Thrown inside a run when its signal aborts; the run turns it into the `interrupted` outcome. */
+class DeployInterrupted extends Error {
+  override readonly name = 'DeployInterrupted';
+}
+
+/** What a deploy interrupted in each step was doing, for its history entry and thread. */
+const INTERRUPTED_DURING: Readonly<Record<DeployPhase, string>> = {
+  muting: 'muting the monitors (nothing was deployed)',
+  deploying: 'the stack update',
+  'health-check': 'the health check, after the stack update',
+  baking: 'the bake, after the stack update',
+  'rolling-back': 'the automatic rollback',
+  unmuting: 'unmuting the monitors',
+  finished: 'its last step',
+};
+
+/**
+ * Settles as `work` does, or rejects with {@link DeployInterrupted} as soon as `signal` aborts (the
+ * work itself runs on, unobserved: the process is about to exit).
+ */
+function interruptible<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new DeployInterrupted());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+    if (signal.aborted) onAbort();
+  });
 }
 
 /** Takes the environment's lock (or throws {@link DeployLockedError}) and returns the deploy to run. */
@@ -101,7 +153,7 @@ export async function beginDeploy(deps: DeployDependencies, request: DeployReque
   return {
     lock,
     tookOverFrom,
-    run: (onEvent) => runLocked(deps, request, store, lock, tookOverFrom, onEvent),
+    run: (onEvent, options = {}) => runLocked(deps, request, store, lock, tookOverFrom, onEvent, options),
   };
 }
 
@@ -111,10 +163,30 @@ async function runLocked(
   store: DeployStateStore,
   lock: DeployLock,
   tookOverFrom: DeployLock | null,
-  onEvent: (event: DeployEvent) => void,
+  report: (event: DeployEvent) => void,
+  { signal }: DeployRunOptions,
 ): Promise<DeployOutcome> {
   const { aws, guard } = deps;
   const { environment, config } = request;
+  let phase: DeployPhase | null = null;
+  let ended = false;
+  const onEvent = (event: DeployEvent): void => {
+    // Work left behind by an interruption (a stack update, a health check) may still report: drop it.
+    if (ended) return;
+    if (event.type === 'phase') phase = event.phase;
+    report(event);
+  };
+  /** Waits for `work` unless the run is interrupted first. */
+  const until = <T>(work: Promise<T>): Promise<T> => interruptible(work, signal);
+  /** Before starting what cannot be undone (a mute, a stack update): not once interrupted. */
+  const checkpoint = (): void => {
+    if (signal?.aborted) throw new DeployInterrupted();
+  };
+  let interruptedIn: DeployPhase | null = null;
+  /** Why Wheelhouse is rolling back, once it is. */
+  let rollingBackBecause: string | null = null;
+  /** Whether CloudFormation was asked to update the stack (an interruption before: nothing deployed). */
+  let stackTouched = false;
   const started = Date.now();
   const startedAt = deps.now();
   const historyId = newId();
@@ -133,12 +205,13 @@ async function runLocked(
   }
   let mute: MuteHandle | null = null;
   let previousVersion: string | null = null;
-  let outcome: Omit<DeployOutcome, 'durationMs' | 'historyId'> | null = null;
+  let outcome: Omit<DeployOutcome, 'durationMs' | 'historyId' | 'interruptedIn'> | null = null;
   let rollout: RolloutSummary = { circuitBreaker: null, rolloutState: null };
   try {
-    const outputs = await readStackOutputs(aws, environment);
+    const outputs = await until(readStackOutputs(aws, environment));
     previousVersion = outputs.find('imageTag');
     const ref = {
+      environment,
       region: environment.region,
       cluster: outputs.get('clusterName'),
       service: outputs.get('serviceName'),
@@ -146,6 +219,7 @@ async function runLocked(
     const version = request.version;
     const label = version ?? `${previousVersion ?? 'the running version'} (infrastructure only)`;
 
+    checkpoint();
     if (guard.isActive(environment.name)) {
       onEvent({ type: 'phase', phase: 'muting', detail: 'Muting the deploy-sensitive monitors' });
       const minutes = Math.min(
@@ -164,17 +238,25 @@ async function runLocked(
           return null;
         });
     }
+    // The mute is not interruptible: a downtime created after the run stopped waiting would stay.
+    checkpoint();
 
     onEvent({ type: 'phase', phase: 'deploying', detail: `Deploying ${label} to ${environment.stackName}` });
-    const deployer = await aws.stackDeployer();
+    const deployer = await until(aws.stackDeployer());
+    checkpoint();
     const watch = watchRollout(aws, ref, onEvent);
     let stack: Awaited<ReturnType<typeof deployer.deploy>>;
+    stackTouched = true;
     try {
-      stack = await deployer.deploy({ config, environment, version }, (activity) =>
-        onEvent({ type: 'stack', ...activity }),
+      stack = await until(
+        deployer.deploy({ config, environment, version }, (activity) =>
+          onEvent({ type: 'stack', ...activity }),
+        ),
       );
     } finally {
-      rollout = await watch.stop();
+      // Interrupted: stop polling without waiting for a last look.
+      if (signal?.aborted) void watch.stop();
+      else rollout = await watch.stop();
     }
 
     if (!stack.ok) {
@@ -197,10 +279,12 @@ async function runLocked(
     onEvent({ type: 'phase', phase: 'health-check', detail: 'Checking health through the load balancer' });
     const httpEndpoint = outputs.find('httpEndpoint');
     const grpcEndpoint = outputs.find('grpcEndpoint');
-    const checks = await Promise.all([
-      httpEndpoint ? checkHttpHealth(httpEndpoint) : null,
-      grpcEndpoint ? checkGrpcHealth(grpcEndpoint, httpEndpoint?.startsWith('https://') ?? false) : null,
-    ]);
+    const checks = await until(
+      Promise.all([
+        httpEndpoint ? checkHttpHealth(httpEndpoint) : null,
+        grpcEndpoint ? checkGrpcHealth(grpcEndpoint, httpEndpoint?.startsWith('https://') ?? false) : null,
+      ]),
+    );
     for (const check of checks) if (check) onEvent(check);
     const unhealthy = checks.filter((c) => c !== null && !c.ok);
 
@@ -211,7 +295,7 @@ async function runLocked(
         phase: 'baking',
         detail: `Baking for ${environment.datadog.bakeMinutes} min, watching the deploy-gate monitors`,
       });
-      firing = await bake(deps, environment, onEvent);
+      firing = await bake(deps, environment, onEvent, signal);
     }
 
     if (unhealthy.length === 0 && firing.length === 0) {
@@ -226,9 +310,13 @@ async function runLocked(
       outcome = { status: 'failed', version, previousVersion, reason, rollback: null };
       return finish();
     }
+    rollingBackBecause = reason;
+    checkpoint();
     onEvent({ type: 'phase', phase: 'rolling-back', detail: `Rolling back to ${previousVersion}` });
-    const back = await deployer.deploy({ config, environment, version: previousVersion }, (activity) =>
-      onEvent({ type: 'stack', ...activity }),
+    const back = await until(
+      deployer.deploy({ config, environment, version: previousVersion }, (activity) =>
+        onEvent({ type: 'stack', ...activity }),
+      ),
     );
     outcome = {
       status: 'rolled-back',
@@ -244,6 +332,18 @@ async function runLocked(
     };
     return finish();
   } catch (error) {
+    if (error instanceof DeployInterrupted) {
+      // Stopped while toolkit-lib was still loading: the stack was not touched yet.
+      interruptedIn = stackTouched ? phase : null;
+      outcome = {
+        status: 'interrupted',
+        version: request.version,
+        previousVersion,
+        reason: `the bot instance stopped during ${interruptedIn ? INTERRUPTED_DURING[interruptedIn] : 'its start (nothing was deployed)'}${rollingBackBecause ? ` (it rolled back because ${rollingBackBecause})` : ''}`,
+        rollback: null,
+      };
+      return finish();
+    }
     outcome = {
       status: 'failed',
       version: request.version,
@@ -265,11 +365,18 @@ async function runLocked(
     await wrapUp().catch((error: unknown) =>
       onEvent({ type: 'note', level: 'warn', message: `Could not record the deploy: ${describe(error)}` }),
     );
-    await store.releaseLock({ token: lock.token });
+    // Also after an interruption, while CloudFormation may still be updating the stack: that is
+    // safe, because CloudFormation refuses a second update of a stack in progress (the next deploy
+    // fails at once and says so) rather than letting two race.
+    try {
+      await store.releaseLock({ token: lock.token });
+    } finally {
+      ended = true;
+    }
   }
 
   function finish(): DeployOutcome {
-    const done = { ...outcome!, durationMs: Date.now() - started, historyId };
+    const done = { ...outcome!, durationMs: Date.now() - started, historyId, interruptedIn };
     onEvent({ type: 'phase', phase: 'finished', detail: done.status });
     return done;
   }
@@ -311,15 +418,19 @@ async function runLocked(
   }
 }
 
-/** Watches the deploy-gate monitors for the bake time; returns the monitors that alerted (empty: it baked). */
+/**
+ * Watches the deploy-gate monitors for the bake time; returns the monitors that alerted (empty: it
+ * baked). Throws {@link DeployInterrupted} as soon as `signal` aborts, its timer cleared.
+ */
 async function bake(
   deps: DeployDependencies,
   environment: EnvironmentConfig,
   onEvent: (event: DeployEvent) => void,
+  signal: AbortSignal | undefined,
 ): Promise<readonly { readonly name: string; readonly url: string }[]> {
   const end = Date.now() + environment.datadog.bakeMinutes * 60_000;
   for (;;) {
-    const alerts = await deps.guard.gateStatus(environment.name).catch((error: unknown) => {
+    const status = deps.guard.gateStatus(environment.name).catch((error: unknown) => {
       // Not knowing is not an alert: say so and look again.
       onEvent({
         type: 'note',
@@ -328,6 +439,7 @@ async function bake(
       });
       return [];
     });
+    const alerts = await interruptible(status, signal);
     if (alerts.length > 0) {
       const monitors = alerts.map((a) => ({ name: a.name, url: a.url }));
       onEvent({ type: 'gate-alert', monitors });
@@ -335,9 +447,12 @@ async function bake(
     }
     const left = end - Date.now();
     if (left <= 0) return [];
-    await new Promise((resolve) =>
-      setTimeout(resolve, Math.min(left, deps.aws.watch.pollIntervalMs)).unref(),
-    );
+    try {
+      await sleep(Math.min(left, deps.aws.watch.pollIntervalMs), undefined, { signal, ref: false });
+    } catch (error) {
+      if (signal?.aborted) throw new DeployInterrupted();
+      throw error;
+    }
   }
 }
 

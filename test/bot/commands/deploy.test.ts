@@ -17,6 +17,7 @@ import {
   FakeStackDeployer,
   fakeEcr,
 } from '../../support/deploy-fakes';
+import { frozenAllWeek } from '../../support/deploy-world';
 import { type RunningDynalite, startDynalite } from '../../support/dynalite';
 import { type LbHealthServers, startLbHealthServers } from '../../support/lb-health-servers';
 import { finalMessage, threadTexts } from '../../support/progress-threads';
@@ -426,27 +427,7 @@ describe('/deploy', () => {
 
   it('refuses a freeze override by someone who is not an admin', async () => {
     // GIVEN dev frozen all week
-    const frozenDev: Config = {
-      ...baseConfig,
-      environments: baseConfig.environments.map((e) =>
-        e.name === 'dev'
-          ? {
-              ...e,
-              deploy: {
-                ...e.deploy,
-                freezeWindows: [
-                  {
-                    days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
-                    from: '00:00',
-                    to: '24:00',
-                    reason: 'code freeze',
-                  },
-                ],
-              },
-            }
-          : e,
-      ),
-    };
+    const frozenDev = frozenAllWeek(baseConfig, 'dev');
     const bot = await world.bot(frozenDev);
 
     // WHEN

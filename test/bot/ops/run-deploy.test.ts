@@ -6,6 +6,7 @@ import { deployStateTableName } from '../../../config';
 import { readDatadogSettings } from '../../../monitors/datadog-client';
 import { createDeployGuard } from '../../../monitors/deploy-mute';
 import { exampleStackOutputs, fakeStacks, TEST_CREDENTIALS } from '../../support/aws-fakes';
+import { DatadogFake } from '../../support/datadog-fake';
 import { FakeServiceWorld, FakeStackDeployer } from '../../support/deploy-fakes';
 import { type RunningDynalite, startDynalite } from '../../support/dynalite';
 import { type LbHealthServers, startLbHealthServers } from '../../support/lb-health-servers';
@@ -118,6 +119,102 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
       status: 'failed',
       reason: expect.stringContaining('health check failed: GET'),
     });
+    expect(await new DeployStateStore(aws, dev).readLock(NOW)).toBeNull();
+  });
+
+  it('ends as interrupted at once when its signal aborts during the bake, and still unmutes, records and unlocks', async () => {
+    // GIVEN Datadog, and a bake of half an hour
+    const dd = await DatadogFake.start();
+    try {
+      const baking = { ...dev, datadog: { ...dev.datadog, enabled: true, bakeMinutes: 30 } };
+      const bakingConfig = {
+        ...config,
+        environments: config.environments.map((e) => (e.name === 'dev' ? baking : e)),
+      };
+      const guard = createDeployGuard(bakingConfig, readDatadogSettings(dd.env()));
+      const locked = await beginDeploy(
+        { aws, guard, now: () => NOW },
+        {
+          config: bakingConfig,
+          environment: baking,
+          version: 'v1.5.0',
+          kind: 'deploy',
+          by: { id: 'ci', name: 'ci' },
+          freezeOverride: null,
+        },
+      );
+      const stop = new AbortController();
+      let abortedAt = 0;
+      const events: DeployEvent[] = [];
+
+      // WHEN the process must stop a moment into the bake
+      const outcome = await locked.run(
+        (event) => {
+          events.push(event);
+          if (event.type === 'phase' && event.phase === 'baking') {
+            setTimeout(() => {
+              abortedAt = Date.now();
+              stop.abort();
+            }, 50);
+          }
+        },
+        { signal: stop.signal },
+      );
+
+      // THEN it stopped baking at once and says where it was
+      expect(Date.now() - abortedAt).toBeLessThan(1000);
+      expect(outcome).toMatchObject({
+        status: 'interrupted',
+        interruptedIn: 'baking',
+        version: 'v1.5.0',
+        previousVersion: 'v1.4.2',
+        reason: 'the bot instance stopped during the bake, after the stack update',
+        rollback: null,
+      });
+      expect(events.filter((e) => e.type === 'phase').map((e) => e.type === 'phase' && e.phase)).toEqual([
+        'muting',
+        'deploying',
+        'health-check',
+        'baking',
+        'finished',
+        'unmuting',
+      ]);
+      // AND it gave back what it held
+      const [downtime] = [...dd.downtimes.values()];
+      expect((downtime!.attributes as { status: string }).status).toBe('canceled');
+      const store = new DeployStateStore(aws, dev);
+      expect(await store.readLock(NOW)).toBeNull();
+      const [entry] = await store.listHistory(1);
+      expect(entry).toMatchObject({ version: 'v1.5.0', outcome: 'interrupted', by: 'ci' });
+    } finally {
+      await dd.close();
+    }
+  });
+
+  it('starts no stack update once its signal has aborted', async () => {
+    // GIVEN a deploy whose process is already stopping
+    const locked = await beginDeploy(
+      { aws, guard: createDeployGuard(config, readDatadogSettings({})), now: () => NOW },
+      {
+        config,
+        environment: dev,
+        version: 'v1.5.0',
+        kind: 'deploy',
+        by: { id: 'ci', name: 'ci' },
+        freezeOverride: null,
+      },
+    );
+
+    // WHEN
+    const outcome = await locked.run(() => {}, { signal: AbortSignal.abort() });
+
+    // THEN
+    expect(outcome).toMatchObject({
+      status: 'interrupted',
+      interruptedIn: null,
+      reason: 'the bot instance stopped during its start (nothing was deployed)',
+    });
+    expect(deployer.calls).toHaveLength(0);
     expect(await new DeployStateStore(aws, dev).readLock(NOW)).toBeNull();
   });
 });

@@ -1,0 +1,235 @@
+/**
+ * `wheelhouse deploy`: the command line's way into the one deploy path (`bot/ops/deploy/run-deploy.ts`),
+ * with the same checks as `/deploy` in Slack: the image tag exists, freeze windows, the lock, the
+ * Datadog mute and bake through the deploy guard, rollback and history. `--plan` touches nothing:
+ * with AWS credentials it diffs the synthesized stack against the deployed one (the stack deployer's
+ * read-only `diff`), without them it synthesizes the stack and summarizes it offline (`planDeploy`).
+ *
+ * Where it differs from Slack, and why:
+ * - Approvals: the command line cannot ask an approver. In a protected environment it deploys only a
+ *   release tag that an approver signed off with `/signoff` (see `bot/ops/deploy/sign-off.ts`).
+ * - Freeze overrides: Slack lets only environment admins override; the command line has no Slack
+ *   identity to check, so whoever holds AWS credentials able to deploy the stack may, and the reason
+ *   is kept in the history and the audit line with the CI run or OS user that gave it.
+ * - Without AWS credentials it refuses (exit 2) instead of showing the plan, so that CI never reads
+ *   "nothing happened" as success; `--plan` is the explicit way to see what would run.
+ */
+
+import type { AwsClients } from '../bot/ops/aws-clients';
+import type { DeployOutcome, Rollback } from '../bot/ops/deploy/deploy-events';
+import { planDeploy } from '../bot/ops/deploy/deploy-plan';
+import { activeFreezeWindow } from '../bot/ops/deploy/freeze-windows';
+import { assertImageTagExists } from '../bot/ops/deploy/image-tags';
+import { beginDeploy, checkFreeze } from '../bot/ops/deploy/run-deploy';
+import { assertCommandLineVersion, isReleaseTag, requireSignOff } from '../bot/ops/deploy/sign-off';
+import type { StackDiffResult } from '../bot/ops/deploy/stack-deployer';
+import { UserError } from '../bot/user-error';
+import type { Config, EnvironmentConfig } from '../config';
+import type { DeployGuard } from '../monitors/deploy-mute';
+import type { CliIdentity } from './ci-identity';
+import type { DeployProgress } from './terminal-progress';
+
+/** What to deploy, as parsed from the arguments. */
+export interface DeployCommandOptions {
+  readonly environment: EnvironmentConfig;
+  /** The image tag; null deploys the infrastructure only and keeps the running tag. */
+  readonly version: string | null;
+  /** Show the plan and change nothing. */
+  readonly plan: boolean;
+  /** The reason to deploy inside a freeze window, or null. */
+  readonly freezeOverride: string | null;
+}
+
+/** What the command uses; `main.ts` builds it, tests pass fakes at the AWS and Datadog edge. */
+export interface DeployCommandContext {
+  readonly config: Config;
+  readonly aws: AwsClients;
+  readonly guard: DeployGuard;
+  readonly identity: CliIdentity;
+  now(): Date;
+  /** Writes one line of output (already free of secrets: the caller redacts). */
+  print(line: string): void;
+  /** Starts the progress display of a running deploy. */
+  startProgress(): DeployProgress;
+  /**
+   * Aborted when the run is interrupted (Ctrl-C, a cancelled CI job): the deploy stops waiting, records
+   * itself as interrupted, unmutes and unlocks; CloudFormation carries on by itself.
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** How the command ended, short of a refusal (a thrown {@link UserError}). */
+export type DeployCommandResult = 'planned' | 'succeeded' | 'failed';
+
+/** Runs `deploy`: the plan, or the checks then the deploy with progress and its outcome. */
+export async function runDeployCommand(
+  ctx: DeployCommandContext,
+  options: DeployCommandOptions,
+): Promise<DeployCommandResult> {
+  if (options.plan) {
+    await printPlan(ctx, options);
+    return 'planned';
+  }
+  const { environment, version, freezeOverride } = options;
+  assertCommandLineVersion(environment, version);
+  if (!(await ctx.aws.hasCredentials(environment.region))) {
+    throw new UserError(
+      `AWS credentials are missing: cannot deploy to ${environment.name}.`,
+      'Set AWS_PROFILE (after `aws sso login`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; in GitHub Actions, configure-aws-credentials. --plan shows what would run without them.',
+    );
+  }
+  const signOff = await requireSignOff(ctx.aws, environment, version, ctx.now());
+  if (version !== null) await assertImageTagExists(ctx.aws, ctx.config, version);
+  checkFreeze(ctx.config, environment, ctx.now(), freezeOverride);
+
+  const locked = await beginDeploy(
+    { aws: ctx.aws, guard: ctx.guard, now: ctx.now },
+    {
+      config: ctx.config,
+      environment,
+      version,
+      kind: 'deploy',
+      by: { id: ctx.identity.id, name: ctx.identity.name },
+      freezeOverride,
+    },
+  );
+  const what = version ?? 'the infrastructure (keeping the running image)';
+  ctx.print(`Deploying ${what} to ${environment.name} (${environment.stackName}) as ${ctx.identity.id}.`);
+  if (signOff) {
+    ctx.print(
+      `Signed off by ${signOff.byName} (${signOff.by}) at ${signOff.signedAt.toISOString()}, valid until ${signOff.expiresAt.toISOString()}.`,
+    );
+  }
+  const window = activeFreezeWindow(environment.deploy.freezeWindows, ctx.now(), ctx.config.project.timeZone);
+  if (window && freezeOverride) {
+    ctx.print(`Overriding the freeze window (${window.reason}): ${freezeOverride}`);
+  }
+  if (locked.tookOverFrom) {
+    ctx.print(
+      `Took over the stale lock of ${locked.tookOverFrom.ownerName}, expired ${locked.tookOverFrom.expiresAt.toISOString()}.`,
+    );
+  }
+
+  const progress = ctx.startProgress();
+  let outcome: DeployOutcome;
+  try {
+    outcome = await locked.run((event) => progress.onEvent(event), { signal: ctx.signal });
+  } finally {
+    progress.stop();
+  }
+  for (const line of describeOutcome(environment.name, outcome)) ctx.print(line);
+  return outcome.status === 'succeeded' ? 'succeeded' : 'failed';
+}
+
+/** The outcome in a few lines: what runs now, how long it took, and why it failed and who rolled back. */
+export function describeOutcome(environment: string, outcome: DeployOutcome): string[] {
+  const version =
+    outcome.version ?? `${outcome.previousVersion ?? 'the running version'} (infrastructure only)`;
+  const duration = formatDuration(outcome.durationMs);
+  const before = `before: ${outcome.previousVersion ?? 'unknown'}; history id ${outcome.historyId}`;
+  if (outcome.status === 'succeeded') {
+    return [`Deployed ${version} to ${environment} in ${duration} (${before}).`];
+  }
+  const lines = [
+    `The deploy of ${version} to ${environment} ${{ 'rolled-back': 'was rolled back', interrupted: 'was interrupted', failed: 'failed' }[outcome.status]} after ${duration}: ${outcome.reason ?? 'unknown reason'} (${before}).`,
+  ];
+  if (outcome.rollback) lines.push(describeRollback(outcome.rollback));
+  return lines;
+}
+
+function describeRollback(rollback: Rollback): string {
+  const by = {
+    'circuit-breaker': 'the ECS deployment circuit breaker',
+    cloudformation: 'CloudFormation (the stack update failed)',
+    monitor: `Wheelhouse, because ${rollback.monitors.join(', ')} alerted`,
+    'health-check': 'Wheelhouse, because the health checks through the load balancer failed',
+  }[rollback.by];
+  const result = rollback.succeeded ? '' : '; the rollback failed too: look at the stack now';
+  return `Rolled back by ${by}, to ${rollback.to ?? 'the previous version'}${result}.`;
+}
+
+/** `1m 12s`. */
+function formatDuration(ms: number): string {
+  const total = Math.round(ms / 1000);
+  const minutes = Math.floor(total / 60);
+  return minutes > 0 ? `${minutes}m ${total % 60}s` : `${total}s`;
+}
+
+/**
+ * Prints what a deploy would do and what it needs: with AWS credentials, the diff against the
+ * deployed stack and the ImageTag change; without, the synthesized stack's summary (and says so).
+ */
+async function printPlan(ctx: DeployCommandContext, options: DeployCommandOptions): Promise<void> {
+  const { environment, version } = options;
+  if (await ctx.aws.hasCredentials(environment.region)) await printDiff(ctx, options);
+  else await printSummary(ctx, options);
+  if (environment.protected) {
+    const refusal =
+      version === null
+        ? 'a deploy without --version would be refused'
+        : isReleaseTag(environment, version)
+          ? `a deploy needs /signoff ${environment.name} ${version} by an approver first`
+          : `${version} is not a release tag, so a deploy would be refused`;
+    ctx.print(
+      `${environment.name} is protected: the command line deploys only signed-off release tags (${refusal}).`,
+    );
+  }
+}
+
+/** The diff against the deployed stack (read-only: see the stack deployer's `diff`). */
+async function printDiff(ctx: DeployCommandContext, options: DeployCommandOptions): Promise<void> {
+  const { environment, version } = options;
+  const request = { config: ctx.config, environment, version };
+  let diff: StackDiffResult;
+  try {
+    diff = await (await ctx.aws.stackDeployer()).diff(request);
+  } catch (error) {
+    throw new UserError(
+      error instanceof Error ? error.message : String(error),
+      "The credentials must be able to assume the environment's CDK lookup role (cdk bootstrap --trust) to read the deployed stack; without AWS credentials, --plan shows the offline summary instead.",
+    );
+  }
+  const { stackName } = environment;
+  ctx.print(`Plan for ${environment.name} (${stackName}); nothing was deployed.`);
+  ctx.print(imageTagLine(version, diff));
+  if (!diff.stackExists)
+    ctx.print(`${stackName} is not deployed yet: every resource below would be created.`);
+  const changes = `${diff.resourceChanges} resource change${diff.resourceChanges === 1 ? '' : 's'}`;
+  ctx.print(`Diff for ${stackName} against the deployed stack (${changes} in the template):`);
+  ctx.print(diff.text);
+  ctx.print(
+    "A template diff: parameter values and CloudFormation's change set analysis are not in it; the image tag was not looked up in ECR.",
+  );
+}
+
+/** `ImageTag: v1.4.2 → v1.5.0`: what runs now and what the deploy would run. */
+function imageTagLine(version: string | null, diff: StackDiffResult): string {
+  const running = diff.runningImageTag;
+  if (!diff.stackExists) {
+    return version === null
+      ? 'ImageTag: none (the stack is not deployed yet and no --version was given)'
+      : `ImageTag: ${version} (new stack)`;
+  }
+  if (version === null) return `ImageTag: ${running ?? 'unknown'}, kept (infrastructure only)`;
+  if (version === running) return `ImageTag: ${version} (already running: unchanged)`;
+  // A parameter change is not in the template diff, yet it rolls the service onto the new image.
+  return `ImageTag: ${running ?? 'unknown'} → ${version} (a new task definition; the service rolls onto it)`;
+}
+
+/** The synthesized stack's image and resources, offline. */
+async function printSummary(ctx: DeployCommandContext, options: DeployCommandOptions): Promise<void> {
+  const { environment, version } = options;
+  const plan = await planDeploy(ctx.config, environment, version);
+  ctx.print(`Plan for ${environment.name} (${plan.stackName}); nothing was deployed.`);
+  ctx.print(
+    'No AWS credentials, so no diff against the deployed stack: a summary of the synthesized template instead.',
+  );
+  ctx.print(`ImageTag: ${plan.imageTag ?? 'kept (infrastructure only: the running image tag stays)'}`);
+  ctx.print(`The service would run: ${plan.image ?? 'an image without the ImageTag parameter'}`);
+  ctx.print(`Parameters: ${plan.parameters.join(', ') || 'none'}`);
+  ctx.print('Resources in the synthesized template:');
+  for (const r of plan.resources) ctx.print(`${String(r.count).padStart(5)} ${r.type}`);
+  ctx.print(
+    'Synthesized from the CDK app; not compared with the deployed stack, and the image tag was not looked up in ECR.',
+  );
+}

@@ -1,0 +1,166 @@
+/**
+ * The CI stack, `<project>-ci`, in the tools account: GitHub's OIDC provider, the image registries
+ * (the service's, shared by every environment, and the bot's) and one deploy role per environment.
+ *
+ * Environment `<env>`'s role, `<project>-ci-deploy-<env>`, is assumed only by jobs that run in the GitHub
+ * environment `<env>` (the token's `sub` is exactly `repo:<owner/name>:environment:<env>`; that GitHub
+ * environment's deployment rules say which branches and tags get there). It may push the service's
+ * images and assume `<env>`'s operator role and the CDK bootstrap roles of `<env>`'s account and region,
+ * nothing else: a branch that deploys to dev holds no credential that reaches prod.
+ *
+ * No role is trusted by a ref (`ref:refs/heads/main`) or by pull requests: every job of the workflows
+ * that assumes a role runs in a GitHub environment, and `deploy --plan` needs no credentials. Nothing
+ * here may deploy the tools account's own stacks: this one decides whom every role trusts and the bot's
+ * task role operates every environment, so both are deployed by a person (`npx cdk deploy`).
+ */
+import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
+import { CI_STACK_OUTPUTS, ciDeployRoleOutput, RESOURCE_TAGS } from '../../config';
+import { bootstrapRoleArns, ENVIRONMENT_DEPLOY_BOOTSTRAP_ROLES, operatorRoleArns } from '../delivery-targets';
+import { GitHubOidc } from './github-oidc';
+import { ImageRepository } from './image-repository';
+
+/** What a deploy role may do with the service's images: push (CI builds) and pull (re-tag a release, check a tag). */
+export const IMAGE_PUSH_ACTIONS: readonly string[] = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:CompleteLayerUpload',
+  'ecr:DescribeImages',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:InitiateLayerUpload',
+  'ecr:ListImages',
+  'ecr:PutImage',
+  'ecr:UploadLayerPart',
+];
+
+/** One environment that CI deploys, and the role its GitHub environment's jobs assume. */
+export interface CiEnvironment {
+  /** The environment's name, which is also the GitHub environment's. */
+  readonly name: string;
+  readonly account: string;
+  readonly region: string;
+  /** `<stack>-operator`, in the environment's account. */
+  readonly operatorRoleName: string;
+  /** `<project>-ci-deploy-<env>`, in the tools account: the operator role trusts it by this name. */
+  readonly deployRoleName: string;
+}
+
+/** Props of {@link CiStack}. */
+export interface CiStackProps extends StackProps {
+  readonly stackName: string;
+  /** The tools account and region (the registry's). */
+  readonly account: string;
+  readonly region: string;
+  readonly projectName: string;
+  /** `owner/name` of the GitHub repository. */
+  readonly githubRepository: string;
+  /** The environments, each deployed by the jobs of the GitHub environment of the same name. */
+  readonly environments: readonly CiEnvironment[];
+  /** The service's repository (`registry.repositoryName`). */
+  readonly serviceRepositoryName: string;
+  readonly botRepositoryName: string;
+}
+
+/** GitHub OIDC, the registries and a deploy role per environment. */
+export class CiStack extends Stack {
+  readonly serviceRepository: ImageRepository;
+  readonly botRepository: ImageRepository;
+  /** Each environment's deploy role, by environment name. */
+  readonly deployRoles: ReadonlyMap<string, iam.Role>;
+
+  constructor(scope: Construct, id: string, props: CiStackProps) {
+    super(scope, id, {
+      ...props,
+      stackName: props.stackName,
+      env: { account: props.account, region: props.region },
+      // The registry holds every image any environment runs.
+      terminationProtection: true,
+      description: 'Wheelhouse CI: GitHub OIDC, the image registries and a deploy role per environment',
+    });
+    Tags.of(this).add(RESOURCE_TAGS.project, props.projectName);
+    if (props.environments.length === 0) {
+      throw new Error('CiStack needs at least one environment to deploy, got none');
+    }
+    const outputs = props.environments.map((env) => ciDeployRoleOutput(env.name));
+    const clash = outputs.find((key, i) => outputs.indexOf(key) !== i);
+    if (clash !== undefined) {
+      throw new Error(
+        `CiStack: two environments would share the output ${clash} (${props.environments
+          .filter((env) => ciDeployRoleOutput(env.name) === clash)
+          .map((env) => env.name)
+          .join(', ')}); rename one`,
+      );
+    }
+
+    this.serviceRepository = new ImageRepository(this, 'ServiceRepository', {
+      repositoryName: props.serviceRepositoryName,
+      pullAccounts: props.environments
+        .map((env) => env.account)
+        .filter((account) => account !== props.account),
+    });
+    // Bot images are pushed by the person who deploys the bot stack; no CI role may push them.
+    this.botRepository = new ImageRepository(this, 'BotRepository', {
+      repositoryName: props.botRepositoryName,
+    });
+
+    const github = new GitHubOidc(this, 'GitHub', { repository: props.githubRepository });
+    const roles = new Map<string, iam.Role>();
+    for (const env of props.environments) {
+      const role = this.deployRole(github, props.githubRepository, env);
+      roles.set(env.name, role);
+      new CfnOutput(this, ciDeployRoleOutput(env.name), {
+        value: role.roleArn,
+        description: `Assumed by the jobs of GitHub environment ${env.name} (the workflows compute this ARN from wheelhouse.yml)`,
+      });
+    }
+    this.deployRoles = roles;
+
+    new CfnOutput(this, CI_STACK_OUTPUTS.serviceRepositoryUri, {
+      value: this.serviceRepository.repository.repositoryUri,
+    });
+    new CfnOutput(this, CI_STACK_OUTPUTS.botRepositoryUri, {
+      value: this.botRepository.repository.repositoryUri,
+    });
+  }
+
+  /** `env`'s deploy role: its GitHub environment's jobs only; the service's images, `env` and nothing else. */
+  private deployRole(github: GitHubOidc, repository: string, env: CiEnvironment): iam.Role {
+    const role = github.role(`DeployRole-${env.name}`, {
+      roleName: env.deployRoleName,
+      description: `Assumed by ${repository}'s jobs in GitHub environment ${env.name}: pushes the service's images, deploys ${env.name}`,
+      subjects: [`environment:${env.name}`],
+      // A deploy with its bake outlasts the default hour; the roles it assumes are renewed as needed.
+      maxSessionDuration: Duration.hours(2),
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PushImages',
+        actions: [...IMAGE_PUSH_ACTIONS],
+        resources: [this.serviceRepository.repository.repositoryArn],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'RegistryLogin',
+        actions: ['ecr:GetAuthorizationToken'],
+        resources: ['*'],
+      }),
+    );
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'DeployAndOperate',
+        actions: ['sts:AssumeRole'],
+        resources: [
+          ...operatorRoleArns([env]),
+          ...bootstrapRoleArns([env], ENVIRONMENT_DEPLOY_BOOTSTRAP_ROLES),
+        ],
+      }),
+    );
+    Validations.of(role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: 'ecr:GetAuthorizationToken (docker login to the registry) has no resource-level permissions.',
+    });
+    return role;
+  }
+}

@@ -1,0 +1,53 @@
+/**
+ * The roles the tools account's principals (each environment's CI deploy role, the bot's task role)
+ * may assume in the accounts they deploy to and operate: each environment's operator role and the CDK
+ * bootstrap roles that toolkit-lib and the CDK CLI assume to deploy.
+ */
+import { Aws } from 'aws-cdk-lib';
+import { type CdkBootstrapRole, cdkBootstrapRoleName } from '../config';
+
+/**
+ * Bootstrap roles that deploying an environment stack takes: toolkit-lib deploys with the deploy role,
+ * uploads file assets with the file-publishing role and reads with the lookup role. The environment
+ * stacks have no Docker image assets (images come from the registry), so the image-publishing role is
+ * left out.
+ */
+export const ENVIRONMENT_DEPLOY_BOOTSTRAP_ROLES: readonly CdkBootstrapRole[] = [
+  'deploy',
+  'file-publishing',
+  'lookup',
+];
+
+/** One account and region the tools account deploys to, and its operator role when it is an environment. */
+export interface DeliveryTarget {
+  readonly account: string;
+  readonly region: string;
+  /** `<stack>-operator`, or null for the tools account itself (deployed to, not operated). */
+  readonly operatorRoleName: string | null;
+}
+
+/** The ARN of role `name` in `account`, in the stack's partition. */
+export function roleArn(account: string, name: string): string {
+  return `arn:${Aws.PARTITION}:iam::${account}:role/${name}`;
+}
+
+/** ARNs of the operator roles of `targets`, in their order. */
+export function operatorRoleArns(targets: readonly DeliveryTarget[]): string[] {
+  return unique(targets.flatMap((t) => (t.operatorRoleName ? [roleArn(t.account, t.operatorRoleName)] : [])));
+}
+
+/** ARNs of the CDK bootstrap roles `roles` of every account and region of `targets`. */
+export function bootstrapRoleArns(
+  targets: readonly DeliveryTarget[],
+  roles: readonly CdkBootstrapRole[],
+): string[] {
+  return unique(
+    targets.flatMap((t) =>
+      roles.map((role) => roleArn(t.account, cdkBootstrapRoleName(role, t.account, t.region))),
+    ),
+  );
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

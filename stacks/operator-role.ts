@@ -1,0 +1,157 @@
+/**
+ * The environment's operator role: what the bot's commands and CI's deploy path do in the
+ * environment, and nothing else. Assumed from the tools account by the bot's task role and this
+ * environment's CI deploy role only (never another environment's); each grant below names the op that
+ * makes the call.
+ */
+import { Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct } from 'constructs';
+
+/** Props of {@link OperatorRole}. */
+export interface OperatorRoleProps {
+  /** A fixed name, `<stack>-operator`, that the tools account's policies name. */
+  readonly roleName: string;
+  /** The tools account, where the bot and CI run. */
+  readonly trustedAccount: string;
+  /** Roles in the tools account that may assume this one (the bot's task role, this environment's CI deploy role). */
+  readonly trustedRoleNames: readonly string[];
+  /** The environment's stack name (its outputs are the bot's map of the environment). */
+  readonly stackName: string;
+  /** ARN of the deploy-state table (lock, approvals, history, sign-offs). */
+  readonly deployStateTableArn: string;
+  /** ARN of the ECS service. */
+  readonly serviceArn: string;
+  /** ARN of the Aurora cluster. */
+  readonly databaseClusterArn: string;
+  /** SSM path of the bastion keys, ending with `/`. */
+  readonly keysParameterPath: string;
+  /** Secrets Manager name of the PagerDuty routing key, or null where paging is off. */
+  readonly pagerDutyRoutingKeySecretName: string | null;
+}
+
+/**
+ * Actions that accept no resource but `*`, each with the op that calls it. Application Auto Scaling
+ * identifies a scalable target by an ARN with a random id that CloudFormation does not return, so
+ * RegisterScalableTarget cannot name this service's target either.
+ */
+export const OPERATOR_UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
+  'ecs:DescribeTaskDefinition': "/status reads the running image from the service's task definition",
+  'application-autoscaling:DescribeScalableTargets': '/status and /scale read the live autoscaling bounds',
+  'application-autoscaling:RegisterScalableTarget': '/scale <min>-<max> sets new autoscaling bounds',
+};
+
+/** The operator role of one environment. */
+export class OperatorRole extends Construct {
+  readonly role: iam.Role;
+
+  constructor(scope: Construct, id: string, props: OperatorRoleProps) {
+    super(scope, id);
+    if (props.trustedRoleNames.length === 0) {
+      throw new Error(`OperatorRole ${props.roleName} needs at least one trusted role name, got none`);
+    }
+    const { partition, region, account } = Stack.of(this);
+    const arn = (service: string, resource: string) =>
+      `arn:${partition}:${service}:${region}:${account}:${resource}`;
+    const trusted = props.trustedRoleNames.map(
+      (name) => `arn:${partition}:iam::${props.trustedAccount}:role/${name}`,
+    );
+    // The stack's id follows its name in its ARN; the keys are parameters under one path.
+    const stackArn = arn('cloudformation', `stack/${props.stackName}/*`);
+    const keysPath = props.keysParameterPath.replace(/\/$/, '');
+    const keysArns = [arn('ssm', `parameter${keysPath}`), arn('ssm', `parameter${keysPath}/*`)];
+    this.role = new iam.Role(this, 'Role', {
+      roleName: props.roleName,
+      description: `Assumed by the Wheelhouse bot and CI to operate ${props.stackName}`,
+      // The account principal with the roles' ARNs as a condition, rather than the roles as principals:
+      // IAM refuses a trust policy that names a role that does not exist yet, and the tools account's
+      // stacks may be deployed after this one (or redeployed, which gives the roles new ids).
+      assumedBy: new iam.AccountPrincipal(props.trustedAccount).withConditions({
+        ArnEquals: { 'aws:PrincipalArn': trusted },
+      }),
+    });
+
+    const statements: { readonly sid: string; readonly actions: string[]; readonly resources: string[] }[] = [
+      {
+        // stack-outputs.ts: every command finds the environment's resources in its outputs.
+        sid: 'ReadStackOutputs',
+        actions: ['cloudformation:DescribeStacks'],
+        resources: [stackArn],
+      },
+      {
+        // deploy/deploy-state.ts: the lock, approvals, history and sign-offs.
+        sid: 'DeployState',
+        actions: [
+          'dynamodb:GetItem',
+          'dynamodb:PutItem',
+          'dynamodb:UpdateItem',
+          'dynamodb:DeleteItem',
+          'dynamodb:Query',
+        ],
+        resources: [props.deployStateTableArn],
+      },
+      {
+        // service-status.ts, scale.ts, deploy/rollout-watch.ts.
+        sid: 'Service',
+        actions: ['ecs:DescribeServices', 'ecs:ListServiceDeployments', 'ecs:UpdateService'],
+        resources: [props.serviceArn],
+      },
+      {
+        sid: 'Unscoped',
+        actions: Object.keys(OPERATOR_UNSCOPED_ACTIONS),
+        resources: ['*'],
+      },
+      {
+        // service-status.ts: the Aurora cluster's status and members.
+        sid: 'Database',
+        actions: ['rds:DescribeDBClusters'],
+        resources: [props.databaseClusterArn],
+      },
+      {
+        // bastion-keys.ts: one parameter per key under the keys path (PutParameter with tags needs AddTagsToResource).
+        sid: 'BastionKeys',
+        actions: [
+          'ssm:GetParametersByPath',
+          'ssm:GetParameter',
+          'ssm:PutParameter',
+          'ssm:AddTagsToResource',
+          'ssm:DeleteParameter',
+        ],
+        resources: keysArns,
+      },
+    ];
+    if (props.pagerDutyRoutingKeySecretName) {
+      statements.push({
+        // pagerduty-paging.ts: /page reads the routing key.
+        sid: 'PagerDutyRoutingKey',
+        actions: ['secretsmanager:GetSecretValue'],
+        // Secrets Manager appends six random characters to a secret's name in its ARN.
+        resources: [arn('secretsmanager', `secret:${props.pagerDutyRoutingKeySecretName}-??????`)],
+      });
+    }
+    for (const s of statements) {
+      this.role.addToPolicy(
+        new iam.PolicyStatement({ sid: s.sid, actions: s.actions, resources: s.resources }),
+      );
+    }
+
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
+      reason: `Only actions without resource-level permissions: ${Object.entries(OPERATOR_UNSCOPED_ACTIONS)
+        .map(([action, why]) => `${action} (${why})`)
+        .join('; ')}.`,
+    });
+    // nag names the partition token this way in its finding ids.
+    const nagId = (resource: string) =>
+      `AwsSolutions::AwsSolutions-IAM5[Resource::${resource.replace(partition, '<AWS::Partition>')}]`;
+    Validations.of(this.role).acknowledge({
+      id: nagId(stackArn),
+      reason: `DescribeStacks of ${props.stackName} only: its ARN ends with an id CloudFormation assigns.`,
+    });
+    Validations.of(this.role).acknowledge({
+      id: nagId(keysArns[1]!),
+      reason:
+        "Each bastion key is its own parameter under the environment's keys path; nothing else is reachable.",
+    });
+  }
+}

@@ -1,0 +1,323 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import {
+  CI_STACK_OUTPUTS,
+  type Config,
+  ciDeployRoleArn,
+  ciDeployRoleName,
+  ciDeployRoleOutput,
+} from '../../config';
+import { buildApp } from '../../stacks/app';
+import { CiStack } from '../../stacks/ci/ci-stack';
+import { GitHubOidc } from '../../stacks/ci/github-oidc';
+import { exampleConfig } from '../support/example-config';
+import { type FlatStatement, roleLogicalId, roleStatements, trustStatements } from '../support/iam-policies';
+
+function ciTemplate(config: Config): { stack: CiStack; template: Template } {
+  process.env.CDK_VALIDATION = 'false';
+  const { delivery } = buildApp(config, { nag: false });
+  if (!delivery) throw new Error('expected the delivery stacks');
+  return { stack: delivery.ci, template: Template.fromStack(delivery.ci) };
+}
+
+const TOOLS_ACCOUNT = '111111111111';
+
+/** The example's environments: name, account and GitHub environment output. */
+const ENVIRONMENTS = [
+  ['dev', '222222222222', 'DeployRoleArnDev'],
+  ['stage', '333333333333', 'DeployRoleArnStage'],
+  ['prod', '444444444444', 'DeployRoleArnProd'],
+] as const;
+
+/** What deploying an environment stack takes: no image-publishing role (no Docker assets). */
+const DEPLOY_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'lookup'];
+
+function bootstrapRoles(account: string, roles: readonly string[]): string[] {
+  return roles.map((role) => `arn:aws:iam::${account}:role/cdk-hnb659fds-${role}-role-${account}-eu-west-1`);
+}
+
+const SUB = 'token.actions.githubusercontent.com:sub';
+
+/** Every `sub` a role's trust policy admits, whatever the condition operator. */
+function subjects(trust: readonly FlatStatement[]): string[] {
+  return trust.flatMap((statement) =>
+    Object.values((statement.condition ?? {}) as Record<string, Record<string, unknown>>).flatMap((keys) => {
+      const value = keys[SUB];
+      return value === undefined ? [] : Array.isArray(value) ? value.map(String) : [String(value)];
+    }),
+  );
+}
+
+/** Every role of a template, by its name. */
+function roleNames(template: Template): string[] {
+  return Object.values(template.findResources('AWS::IAM::Role')).map((r) => String(r.Properties.RoleName));
+}
+
+describe('CiStack', () => {
+  const { stack, template } = ciTemplate(exampleConfig());
+  const roleOf = (env: string) => roleLogicalId(template, `wheelhouse-ci-deploy-${env}`);
+
+  it('lives in the tools account, the registry’s, and is protected from deletion', () => {
+    expect([stack.stackName, stack.account, stack.region, stack.terminationProtection]).toEqual([
+      'wheelhouse-ci',
+      TOOLS_ACCOUNT,
+      'eu-west-1',
+      true,
+    ]);
+  });
+
+  it("trusts GitHub's OIDC issuer for the STS audience", () => {
+    template.resourceCountIs('AWS::IAM::OIDCProvider', 1);
+    template.hasResourceProperties('AWS::IAM::OIDCProvider', {
+      Url: 'https://token.actions.githubusercontent.com',
+      ClientIdList: ['sts.amazonaws.com'],
+    });
+  });
+
+  it.each([
+    ['ServiceRepository', 'wheelhouse/service'],
+    ['BotRepository', 'wheelhouse/bot'],
+  ])(
+    'creates the %s (%s) with immutable tags, a scan on push and a lifecycle, kept on deletion',
+    (_, name) => {
+      template.hasResource('AWS::ECR::Repository', {
+        Properties: Match.objectLike({
+          RepositoryName: name,
+          ImageTagMutability: 'IMMUTABLE',
+          ImageScanningConfiguration: { ScanOnPush: true },
+          LifecyclePolicy: { LifecyclePolicyText: Match.stringLikeRegexp('"tagStatus":"untagged"') },
+        }),
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+      });
+    },
+  );
+
+  it('lets the environment accounts pull the service images, and nobody else', () => {
+    const repository = Object.values(
+      template.findResources('AWS::ECR::Repository', {
+        Properties: { RepositoryName: 'wheelhouse/service' },
+      }),
+    )[0]!;
+    expect(repository.Properties.RepositoryPolicyText).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'PullFromEnvironmentAccounts',
+          Effect: 'Allow',
+          Principal: {
+            AWS: ENVIRONMENTS.map(([, account]) => ({
+              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]],
+            })),
+          },
+          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
+        },
+      ],
+    });
+    template.hasResourceProperties('AWS::ECR::Repository', {
+      RepositoryName: 'wheelhouse/bot',
+      RepositoryPolicyText: Match.absent(),
+    });
+  });
+
+  it('has one deploy role per environment and no other role', () => {
+    expect(roleNames(template).sort()).toEqual([
+      'wheelhouse-ci-deploy-dev',
+      'wheelhouse-ci-deploy-prod',
+      'wheelhouse-ci-deploy-stage',
+    ]);
+  });
+
+  it.each(ENVIRONMENTS)(
+    "lets only jobs of the GitHub environment %s assume that environment's role",
+    (env) => {
+      expect(trustStatements(template, roleOf(env))).toEqual([
+        {
+          sid: null,
+          effect: 'Allow',
+          actions: ['sts:AssumeRoleWithWebIdentity'],
+          resources: [],
+          principal: { Federated: expect.stringMatching(/^\$\{GitHubProvider/) },
+          condition: {
+            StringEquals: {
+              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+              [SUB]: [`repo:example-org/wheelhouse:environment:${env}`],
+            },
+          },
+        },
+      ]);
+    },
+  );
+
+  it.each(ENVIRONMENTS)(
+    "lets %s's role push the service images and assume only its operator role and its account's deploy, file-publishing and lookup roles",
+    (env, account) => {
+      const statements = roleStatements(template, roleOf(env));
+      expect(
+        statements.map(({ sid, effect, actions, resources }) => ({ sid, effect, actions, resources })),
+      ).toEqual([
+        {
+          sid: 'PushImages',
+          effect: 'Allow',
+          actions: [
+            'ecr:BatchCheckLayerAvailability',
+            'ecr:BatchGetImage',
+            'ecr:CompleteLayerUpload',
+            'ecr:DescribeImages',
+            'ecr:GetDownloadUrlForLayer',
+            'ecr:InitiateLayerUpload',
+            'ecr:ListImages',
+            'ecr:PutImage',
+            'ecr:UploadLayerPart',
+          ],
+          resources: [expect.stringMatching(/^\$\{ServiceRepository[0-9A-F]+\.Arn\}$/)],
+        },
+        { sid: 'RegistryLogin', effect: 'Allow', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
+        {
+          sid: 'DeployAndOperate',
+          effect: 'Allow',
+          actions: ['sts:AssumeRole'],
+          resources: [
+            `arn:aws:iam::${account}:role/wheelhouse-${env}-operator`,
+            ...bootstrapRoles(account, DEPLOY_BOOTSTRAP_ROLES),
+          ].sort(),
+        },
+      ]);
+    },
+  );
+
+  it('lets no role trusted by a pull request or a branch or tag ref reach prod: only prod’s own jobs get there', () => {
+    const prodAccount = '444444444444';
+    const reachesProd = (statement: FlatStatement) =>
+      statement.actions.some((a) => a.startsWith('sts:') || a.startsWith('iam:')) &&
+      statement.resources.some((r) => r === '*' || r.includes(`:${prodAccount}:`) || r.includes('-prod-'));
+    const byRole = roleNames(template).map((name) => {
+      const id = roleLogicalId(template, name);
+      return {
+        name,
+        subjects: subjects(trustStatements(template, id)),
+        reachesProd: roleStatements(template, id).some(reachesProd),
+      };
+    });
+    // No role admits a pull request, a ref, or any pattern at all.
+    for (const role of byRole) {
+      expect(role.subjects.length).toBeGreaterThan(0);
+      for (const sub of role.subjects) {
+        expect(sub).toMatch(/^repo:example-org\/wheelhouse:environment:[a-z][a-z0-9-]*$/);
+        expect(sub).not.toMatch(/pull_request|:ref:|[*?]/);
+      }
+    }
+    expect(byRole.filter((role) => role.reachesProd)).toEqual([
+      {
+        name: 'wheelhouse-ci-deploy-prod',
+        subjects: ['repo:example-org/wheelhouse:environment:prod'],
+        reachesProd: true,
+      },
+    ]);
+  });
+
+  it("lets no role deploy the tools account's own stacks or push the bot's image", () => {
+    for (const name of roleNames(template)) {
+      const resources = roleStatements(template, roleLogicalId(template, name)).flatMap((s) => s.resources);
+      expect(resources.filter((r) => r.includes(`:${TOOLS_ACCOUNT}:role/`))).toEqual([]);
+      expect(resources.filter((r) => r.includes('BotRepository'))).toEqual([]);
+    }
+  });
+
+  it('keeps each role to its own operator role where two environments share an account; the bootstrap roles there are shared', () => {
+    // GIVEN stage in dev's account and region
+    const { template: shared } = ciTemplate(
+      exampleConfig((raw) => {
+        raw.environments.stage.account = '222222222222';
+      }),
+    );
+    // THEN each may assume the same bootstrap roles, but only its own operator role
+    const assumable = (env: string) =>
+      roleStatements(shared, roleLogicalId(shared, `wheelhouse-ci-deploy-${env}`)).find(
+        (s) => s.sid === 'DeployAndOperate',
+      )?.resources;
+    for (const env of ['dev', 'stage'])
+      expect(assumable(env)).toEqual(
+        [
+          `arn:aws:iam::222222222222:role/wheelhouse-${env}-operator`,
+          ...bootstrapRoles('222222222222', DEPLOY_BOOTSTRAP_ROLES),
+        ].sort(),
+      );
+  });
+
+  it('grants no wildcard action, and "*" only to the registry login', () => {
+    for (const name of roleNames(template)) {
+      for (const statement of roleStatements(template, roleLogicalId(template, name))) {
+        for (const action of statement.actions) expect(action).not.toMatch(/\*/);
+        if (statement.resources.includes('*'))
+          expect(statement.actions).toEqual(['ecr:GetAuthorizationToken']);
+      }
+    }
+  });
+
+  it('follows the configured repository and project name', () => {
+    const { template: custom } = ciTemplate(
+      exampleConfig((raw) => {
+        raw.project.name = 'acme';
+        raw.delivery.github = { repository: 'acme/ops' };
+      }),
+    );
+    const [trust] = trustStatements(custom, roleLogicalId(custom, 'acme-ci-deploy-prod'));
+    expect(trust?.condition).toMatchObject({
+      StringEquals: { [SUB]: ['repo:acme/ops:environment:prod'] },
+    });
+  });
+
+  it.each(ENVIRONMENTS.map(([env, , output]) => [env, output] as const))(
+    "publishes %s's role ARN as %s, the ARN the workflows compute from the configuration",
+    (env, output) => {
+      expect(ciDeployRoleOutput(env)).toBe(output);
+      template.hasOutput(output, { Value: { 'Fn::GetAtt': [roleOf(env), 'Arn'] } });
+      // The role's fixed name is the one ciDeployRoleArn (the workflows' setup action) builds the ARN from.
+      const config = exampleConfig();
+      expect(ciDeployRoleArn(config.project, config.delivery!, env)).toBe(
+        `arn:aws:iam::${TOOLS_ACCOUNT}:role/${ciDeployRoleName(config.project, env)}`,
+      );
+      expect(roleNames(template)).toContain(ciDeployRoleName(config.project, env));
+    },
+  );
+
+  it('publishes the repository URIs', () => {
+    for (const key of Object.values(CI_STACK_OUTPUTS)) template.hasOutput(key, { Value: Match.anyValue() });
+  });
+
+  it('fails when two environments would share an output key', () => {
+    const environment = (name: string) => ({
+      name,
+      account: '222222222222',
+      region: 'eu-west-1',
+      operatorRoleName: `wheelhouse-${name}-operator`,
+      deployRoleName: `wheelhouse-ci-deploy-${name}`,
+    });
+    expect(
+      () =>
+        new CiStack(new App(), 'Ci', {
+          stackName: 'wheelhouse-ci',
+          account: TOOLS_ACCOUNT,
+          region: 'eu-west-1',
+          projectName: 'wheelhouse',
+          githubRepository: 'example-org/wheelhouse',
+          environments: [environment('dev-1'), environment('dev1')],
+          serviceRepositoryName: 'wheelhouse/service',
+          botRepositoryName: 'wheelhouse/bot',
+        }),
+    ).toThrow('CiStack: two environments would share the output DeployRoleArnDev1 (dev-1, dev1); rename one');
+  });
+});
+
+describe('GitHubOidc', () => {
+  it.each(['ref:refs/heads/*', 'environment:prod*', 'environment:?'])(
+    'fails when a role is given the pattern %s as a subject',
+    (subject) => {
+      const github = new GitHubOidc(new Stack(), 'GitHub', { repository: 'example-org/wheelhouse' });
+      expect(() => github.role('Role', { roleName: 'r', description: 'd', subjects: [subject] })).toThrow(
+        `GitHubOidc role r takes exact subjects only, got "${subject}"`,
+      );
+    },
+  );
+});

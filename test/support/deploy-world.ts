@@ -1,0 +1,96 @@
+/**
+ * Everything a deploy talks to, offline: a real DynamoDB protocol server (dynalite) with each
+ * environment's deploy-state table, CloudFormation stack outputs, an ECR repository with tags, an ECS
+ * service that follows the deploys, and a stand-in stack deployer (`deploy-fakes.ts`), all reached
+ * through one {@link AwsClients} seam. The bot's `/deploy` and the command line share it.
+ */
+import { AwsClients } from '../../bot/ops/aws-clients';
+import { type Config, deployStateTableName, type EnvironmentConfig } from '../../config';
+import { exampleStackOutputs, fakeStacks, type StackOutputValues, TEST_CREDENTIALS } from './aws-fakes';
+import { FakeServiceWorld, FakeStackDeployer, fakeEcr } from './deploy-fakes';
+import { type RunningDynalite, startDynalite } from './dynalite';
+import type { LbHealthServers } from './lb-health-servers';
+
+/** Image tags the fake ECR repository holds. */
+export const WORLD_TAGS = ['v1.4.2', 'v1.5.0', 'v1.5.1', 'v2.0.0-rc1'];
+
+/** One AWS world for a test. */
+export interface DeployWorld {
+  readonly dynalite: RunningDynalite;
+  readonly service: FakeServiceWorld;
+  readonly deployer: FakeStackDeployer;
+  /** Stack outputs by stack name; the fake deployer moves `imageTag`. */
+  readonly outputs: Record<string, StackOutputValues>;
+  /** New clients on the world (each caller closes its own). */
+  aws(): AwsClients;
+  environment(name: string): EnvironmentConfig;
+  close(): Promise<void>;
+}
+
+/** Starts the world for `config`: every environment runs v1.4.2 behind `health`. */
+export async function startDeployWorld(config: Config, health: LbHealthServers): Promise<DeployWorld> {
+  const dynalite = await startDynalite();
+  for (const env of config.environments) await dynalite.createDeployStateTable(deployStateTableName(env));
+  const outputs = Object.fromEntries(
+    config.environments.map((env) => [
+      env.stackName,
+      exampleStackOutputs(env, {
+        imageTag: 'v1.4.2',
+        httpEndpoint: health.httpEndpoint,
+        grpcEndpoint: health.grpcEndpoint,
+      }),
+    ]),
+  );
+  // One ECS service stands for every environment's; the dev stack's RunningImageTag follows it.
+  const service = new FakeServiceWorld('v1.4.2', 2, outputs[`${config.project.name}-dev`]);
+  const deployer = new FakeStackDeployer(service);
+  const mocks: { restore(): void }[] = [fakeStacks(outputs), fakeEcr(WORLD_TAGS), service];
+  return {
+    dynalite,
+    service,
+    deployer,
+    outputs,
+    aws: () =>
+      new AwsClients({
+        credentials: TEST_CREDENTIALS,
+        maxAttempts: 1,
+        endpoint: dynalite.endpoint,
+        stackDeployer: deployer,
+        watch: { pollIntervalMs: 10, scaleDeadlineMs: 300 },
+      }),
+    environment(name) {
+      const found = config.environments.find((e) => e.name === name);
+      if (!found) throw new Error(`no environment ${name} in the test configuration`);
+      return found;
+    },
+    async close() {
+      for (const mock of mocks) mock.restore();
+      await dynalite.close();
+    },
+  };
+}
+
+/** `config` with `envName` frozen all week ('code freeze'), for freeze-window tests. */
+export function frozenAllWeek(config: Config, envName: string): Config {
+  return {
+    ...config,
+    environments: config.environments.map((e) =>
+      e.name === envName
+        ? {
+            ...e,
+            deploy: {
+              ...e.deploy,
+              freezeWindows: [
+                {
+                  days: ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'],
+                  from: '00:00',
+                  to: '24:00',
+                  reason: 'code freeze',
+                },
+              ],
+            },
+          }
+        : e,
+    ),
+  };
+}
