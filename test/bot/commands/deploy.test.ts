@@ -1,24 +1,11 @@
 import { APPROVAL_APPROVE_ACTION, APPROVAL_REJECT_ACTION } from '../../../bot/commands/approval-buttons';
 import { AwsClients } from '../../../bot/ops/aws-clients';
 import { DeployStateStore } from '../../../bot/ops/deploy/deploy-state';
-import { type Config, deployStateTableName, type EnvironmentConfig } from '../../../config';
-import {
-  exampleStackOutputs,
-  fakeStacks,
-  noCredentials,
-  type StackOutputValues,
-  TEST_CREDENTIALS,
-  UNREACHABLE_AWS_ENDPOINT,
-} from '../../support/aws-fakes';
+import type { Config, EnvironmentConfig } from '../../../config';
+import { noCredentials, UNREACHABLE_AWS_ENDPOINT } from '../../support/aws-fakes';
 import { DatadogFake } from '../../support/datadog-fake';
-import {
-  CIRCUIT_BREAKER_REASON,
-  FakeServiceWorld,
-  FakeStackDeployer,
-  fakeEcr,
-} from '../../support/deploy-fakes';
-import { frozenAllWeek } from '../../support/deploy-world';
-import { type RunningDynalite, startDynalite } from '../../support/dynalite';
+import { CIRCUIT_BREAKER_REASON } from '../../support/deploy-fakes';
+import { type DeployWorld, frozenAllWeek, startDeployWorld } from '../../support/deploy-world';
 import { type LbHealthServers, startLbHealthServers } from '../../support/lb-health-servers';
 import { finalMessage, threadTexts } from '../../support/progress-threads';
 import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';
@@ -29,7 +16,6 @@ const baseConfig = testConfig();
 const WEDNESDAY = new Date('2026-11-25T12:00:00Z');
 /** A Friday, 16:30 in Berlin: inside prod's "no prod deploys on Friday afternoon". */
 const FRIDAY_AFTERNOON = new Date('2026-11-27T15:30:00Z');
-const TAGS = ['v1.4.2', 'v1.5.0', 'v1.5.1', 'v2.0.0-rc1'];
 const SECOND_APPROVER = 'U0PLATFORM2';
 
 function environment(config: Config, name: string): EnvironmentConfig {
@@ -37,51 +23,18 @@ function environment(config: Config, name: string): EnvironmentConfig {
 }
 
 /** Everything one test deploys against: one AWS world shared by every bot instance. */
-interface World {
-  readonly dynalite: RunningDynalite;
-  readonly service: FakeServiceWorld;
-  readonly deployer: FakeStackDeployer;
-  readonly outputs: Record<string, StackOutputValues>;
-  readonly mocks: { restore(): void }[];
+interface World extends DeployWorld {
   now: Date;
-  aws(): AwsClients;
   bot(config?: Config): Promise<TestBot>;
-  close(): Promise<void>;
 }
 
+/** The shared deploy world, plus bots on it that know the test's people. */
 async function startWorld(health: LbHealthServers, config: Config = baseConfig): Promise<World> {
-  const dynalite = await startDynalite();
-  for (const env of config.environments) await dynalite.createDeployStateTable(deployStateTableName(env));
-  const outputs = Object.fromEntries(
-    config.environments.map((env) => [
-      env.stackName,
-      exampleStackOutputs(env, {
-        imageTag: 'v1.4.2',
-        httpEndpoint: health.httpEndpoint,
-        grpcEndpoint: health.grpcEndpoint,
-      }),
-    ]),
-  );
-  // One service for the environment under test; every stack's outputs follow its deploys.
-  const service = new FakeServiceWorld('v1.4.2', 2, outputs['wheelhouse-dev']);
-  const deployer = new FakeStackDeployer(service);
-  const mocks: { restore(): void }[] = [fakeStacks(outputs), fakeEcr(TAGS), service];
+  const base = await startDeployWorld(config, health);
   const bots: TestBot[] = [];
   const world: World = {
-    dynalite,
-    service,
-    deployer,
-    outputs,
-    mocks,
+    ...base,
     now: WEDNESDAY,
-    aws: () =>
-      new AwsClients({
-        credentials: TEST_CREDENTIALS,
-        maxAttempts: 1,
-        endpoint: dynalite.endpoint,
-        stackDeployer: deployer,
-        watch: { pollIntervalMs: 10, scaleDeadlineMs: 300 },
-      }),
     async bot(botConfig = config) {
       const bot = await startTestBot({ config: botConfig, aws: world.aws(), now: () => world.now });
       for (const group of ['S0PLATFORM1', 'S0DEVELOPER', 'S0ONCALL001'])
@@ -92,8 +45,7 @@ async function startWorld(health: LbHealthServers, config: Config = baseConfig):
     },
     async close() {
       for (const bot of bots) await bot.stop();
-      for (const mock of mocks) mock.restore();
-      await dynalite.close();
+      await base.close();
     },
   };
   return world;
