@@ -31,6 +31,8 @@ interface Result {
   readonly rps: number;
   readonly p99Ms: number;
   readonly errors: number;
+  /** How long the load ran, warm-up included: what the server's CPU time is measured over. */
+  readonly loadSeconds: number;
   /** Server CPU time (user + system) per request, in microseconds: what the framework costs, whatever the noise. */
   cpuUs?: number;
 }
@@ -115,7 +117,7 @@ async function wrk(url: string, script: string, seconds: number): Promise<Result
   const errors =
     Number(/Non-2xx or 3xx responses:\s+(\d+)/.exec(stdout)?.[1] ?? 0) +
     Number(/Socket errors:.*?(\d+)/.exec(stdout)?.[1] ?? 0);
-  return { rps, p99Ms: Number(p99?.[1] ?? 0) * unit, errors };
+  return { rps, p99Ms: Number(p99?.[1] ?? 0) * unit, errors, loadSeconds: seconds };
 }
 
 async function h2load(url: string, dataFile: string, seconds: number, logFile: string): Promise<Result> {
@@ -152,7 +154,8 @@ async function h2load(url: string, dataFile: string, seconds: number, logFile: s
     .map((row) => Number(row.split('\t')[2]))
     .sort((a, b) => a - b);
   const p99 = micros[Math.min(micros.length - 1, Math.floor(micros.length * 0.99))] ?? 0;
-  return { rps, p99Ms: p99 / 1000, errors };
+  // h2load counts requests after its warm-up only, but the server works through the warm-up too.
+  return { rps, p99Ms: p99 / 1000, errors, loadSeconds: seconds + WARMUP_SECONDS };
 }
 
 /** A gRPC request body for h2load: the 5-byte length prefix and the protobuf message. */
@@ -350,7 +353,7 @@ async function main(): Promise<void> {
             const cpuBefore = await cpuMicros(server.process.pid!);
             const result = await measure(server, SECONDS);
             result.cpuUs = (await cpuMicros(server.process.pid!)) - cpuBefore;
-            result.cpuUs /= Math.max(1, result.rps * SECONDS);
+            result.cpuUs /= Math.max(1, result.rps * result.loadSeconds);
             const list = runs[server.name]![scenario] ?? [];
             list.push(result);
             runs[server.name]![scenario] = list;

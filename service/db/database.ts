@@ -28,6 +28,9 @@ export interface WriteOptions {
   readonly idempotent: boolean;
 }
 
+/** The first attempt of every call: nothing has been tried before it. */
+const FIRST_ATTEMPT: Attempt = Object.freeze({ number: 1, mayHaveApplied: false });
+
 const FIRST_BACKOFF_MS = 25;
 const MAX_BACKOFF_MS = 200;
 
@@ -41,6 +44,9 @@ const MAX_BACKOFF_MS = 200;
 export class Database {
   private readonly writer: EndpointPool;
   private readonly reader: EndpointPool;
+  /** Where writes go, and where reads go in the order they are tried. */
+  private readonly writePools: EndpointPool[];
+  private readonly readPools: EndpointPool[];
   private statsTimer: NodeJS.Timeout | undefined;
 
   /** Creates the pools (connections open lazily). `DATABASE_URL` alone makes one pool serve both roles. */
@@ -54,16 +60,18 @@ export class Database {
       options.readerUrl === options.writerUrl
         ? this.writer
         : new EndpointPool('reader', options.readerUrl, options, logger, metrics);
+    this.writePools = [this.writer];
+    this.readPools = this.reader === this.writer ? [this.writer] : [this.reader, this.writer];
   }
 
   /** Runs `work` on the writer, retrying across a failover as far as {@link WriteOptions} allows. */
   write<T>(work: DatabaseWork<T>, options: WriteOptions): Promise<T> {
-    return this.retry([this.writer], work, options.idempotent);
+    return this.run(this.writePools, work, options.idempotent);
   }
 
   /** Runs read-only `work` on the reader (the writer when the reader is down), retrying within the deadline. */
   read<T>(work: DatabaseWork<T>): Promise<T> {
-    return this.retry(this.reader === this.writer ? [this.writer] : [this.reader, this.writer], work, true);
+    return this.run(this.readPools, work, true);
   }
 
   /** Whether some endpoint answers a trivial query now; for `/readyz`. */
@@ -100,41 +108,60 @@ export class Database {
     await Promise.all([...new Set([this.writer, this.reader])].map((pool) => pool.end()));
   }
 
-  private async retry<T>(pools: EndpointPool[], work: DatabaseWork<T>, idempotent: boolean): Promise<T> {
+  /**
+   * Runs `work` on the first of `pools`, and on a connection failure hands over to {@link retry}. The first
+   * attempt is the one nearly every call ends with, so it is kept to one pooled call and one `catch`.
+   */
+  private run<T>(pools: EndpointPool[], work: DatabaseWork<T>, idempotent: boolean): Promise<T> {
     const deadline = Date.now() + this.options.retryDeadlineMs;
+    return pools[0]!
+      .withClient((client) => work(client, FIRST_ATTEMPT))
+      .catch((error: unknown) => this.retry(pools, work, idempotent, deadline, error));
+  }
+
+  /** Decides on attempt 1's `failure` and retries while it is safe and `deadline` allows. */
+  private async retry<T>(
+    pools: EndpointPool[],
+    work: DatabaseWork<T>,
+    idempotent: boolean,
+    deadline: number,
+    failure: unknown,
+  ): Promise<T> {
     let backoff = FIRST_BACKOFF_MS;
     let mayHaveApplied = false;
+    let error = failure;
     for (let number = 1; ; number++) {
       const pool = pools[(number - 1) % pools.length]!;
+      if (!(error instanceof ConnectionFailure)) throw error;
+      if (error.kind === 'connection-lost') {
+        if (!idempotent) {
+          throw new ServiceError(
+            ErrorCode.Unavailable,
+            'the database connection was lost; the request may or may not have been applied ' +
+              '(send an idempotency key to make retries safe)',
+            { cause: error },
+          );
+        }
+        mayHaveApplied = true;
+      }
+      // The next endpoint (a reader falls back to the writer) is tried at once; the same one after a pause.
+      const pause = number % pools.length === 0 ? backoff : 0;
+      if (Date.now() + pause > deadline) {
+        throw new ServiceError(ErrorCode.Unavailable, 'the database is unavailable; retry later', {
+          cause: error,
+        });
+      }
+      this.metrics.increment(METRIC_NAMES.dbRetry, { pool: pool.role, reason: error.kind });
+      this.logger.debug({ pool: pool.role, reason: error.kind, attempt: number }, 'database: retrying');
+      if (pause > 0) {
+        await sleep(pause);
+        backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
+      }
+      const attempt: Attempt = { number: number + 1, mayHaveApplied };
       try {
-        const attempt: Attempt = { number, mayHaveApplied };
-        return await pool.withClient((client) => work(client, attempt));
-      } catch (error) {
-        if (!(error instanceof ConnectionFailure)) throw error;
-        if (error.kind === 'connection-lost') {
-          if (!idempotent) {
-            throw new ServiceError(
-              ErrorCode.Unavailable,
-              'the database connection was lost; the request may or may not have been applied ' +
-                '(send an idempotency key to make retries safe)',
-              { cause: error },
-            );
-          }
-          mayHaveApplied = true;
-        }
-        // The next endpoint (a reader falls back to the writer) is tried at once; the same one after a pause.
-        const pause = number % pools.length === 0 ? backoff : 0;
-        if (Date.now() + pause > deadline) {
-          throw new ServiceError(ErrorCode.Unavailable, 'the database is unavailable; retry later', {
-            cause: error,
-          });
-        }
-        this.metrics.increment(METRIC_NAMES.dbRetry, { pool: pool.role, reason: error.kind });
-        this.logger.debug({ pool: pool.role, reason: error.kind, attempt: number }, 'database: retrying');
-        if (pause > 0) {
-          await sleep(pause);
-          backoff = Math.min(backoff * 2, MAX_BACKOFF_MS);
-        }
+        return await pools[number % pools.length]!.withClient((client) => work(client, attempt));
+      } catch (next) {
+        error = next;
       }
     }
   }

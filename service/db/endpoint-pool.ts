@@ -38,29 +38,47 @@ export class EndpointPool {
    * @throws ConnectionFailure when no connection could be had or the connection failed under the work
    *   (the pool is reset first when the node is gone or read-only); other errors pass through unchanged
    */
-  async withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+  withClient<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const pool = this.pool;
-    let client: PoolClient;
-    try {
-      client = await pool.connect();
-    } catch (error) {
-      throw new ConnectionFailure('not-sent', error);
-    }
-    try {
-      const result = await work(client);
+    // pg-pool's callback form: its promise form would add a promise and a turn of the microtask queue to
+    // every call, for nothing.
+    return new Promise<T>((resolve, reject) => {
+      pool.connect((connectError: Error | undefined, client: PoolClient | undefined) => {
+        if (connectError || !client) {
+          reject(new ConnectionFailure('not-sent', connectError));
+          return;
+        }
+        let pending: Promise<T>;
+        try {
+          pending = work(client);
+        } catch (error) {
+          pending = Promise.reject(error);
+        }
+        pending.then(
+          (result) => {
+            client.release();
+            resolve(result);
+          },
+          (error: unknown) => reject(this.failed(pool, client, error)),
+        );
+      });
+    });
+  }
+
+  /**
+   * Gives `client` back after `error` and says what the caller should see: the error itself, or a
+   * {@link ConnectionFailure} once the connection (and the pool, when its node is gone or read-only) is dropped.
+   */
+  private failed(pool: Pool, client: PoolClient, error: unknown): unknown {
+    const kind = classifyQueryError(error);
+    if (kind === undefined) {
       client.release();
-      return result;
-    } catch (error) {
-      const kind = classifyQueryError(error);
-      if (kind === undefined) {
-        client.release();
-        throw error;
-      }
-      // Destroy this connection, and all its siblings: they lead to the same node.
-      client.release(error instanceof Error ? error : true);
-      this.reset(pool, kind);
-      throw new ConnectionFailure(kind, error);
+      return error;
     }
+    // Destroy this connection, and all its siblings: they lead to the same node.
+    client.release(error instanceof Error ? error : true);
+    this.reset(pool, kind);
+    return new ConnectionFailure(kind, error);
   }
 
   /** Replaces the pool if `failed` is still the current one (many callers may see the same failover). */

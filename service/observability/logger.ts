@@ -1,5 +1,6 @@
 import pino, { type Logger } from 'pino';
 import type { LogLevel } from '../config';
+import { LogBatcher } from './log-batcher';
 
 /** Options of {@link createLogger}. */
 export interface LoggerOptions {
@@ -27,20 +28,22 @@ function isoTime(): string {
   return `${cachedPrefix}${ms < 10 ? '00' : ms < 100 ? '0' : ''}${ms}Z"`;
 }
 
-/** How often buffered log lines are written out at the latest. */
+/** How often gathered log lines are written out at the latest. */
 const FLUSH_INTERVAL_MS = 1000;
 
 /**
  * The service's JSON logger (pino): one line per event, `reqId` on every line about a request.
  *
- * Standard output is written in chunks of 16 kB or more, or once a second, not one system call per line: a
- * line per request would otherwise cost more than the request. Call `logger.flush()` before exiting. Nothing secret is
- * ever passed to it: database credentials stay in the pool settings, which are not logged.
+ * Standard output is written in batches of 16 kB or more, or once a second (a {@link LogBatcher} in front of
+ * pino's SonicBoom), not one system call per line: a line per request would otherwise cost more than the
+ * request. Call `logger.flush()` before exiting. Nothing secret is ever passed to it: database credentials
+ * stay in the pool settings, which are not logged.
  */
 export function createLogger(options: LoggerOptions): Logger {
   let destination = options.destination;
   if (destination === undefined) {
-    const stdout = pino.destination({ dest: 1, sync: false, minLength: 16 * 1024, maxWrite: 64 * 1024 });
+    // minLength 1 rather than 0: SonicBoom's flush(callback) then waits for the writes in flight.
+    const stdout = new LogBatcher(pino.destination({ dest: 1, sync: false, minLength: 1 }));
     setInterval(() => stdout.flush(), FLUSH_INTERVAL_MS).unref();
     destination = stdout;
   }

@@ -1,0 +1,54 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { createLogger } from '../../service/observability/logger';
+import { Metrics } from '../../service/observability/metrics';
+
+let agent: Socket;
+const lines: string[] = [];
+
+beforeAll(async () => {
+  // A DogStatsD agent: every UDP packet's lines.
+  agent = createSocket('udp4');
+  agent.on('message', (message) => lines.push(...message.toString().split('\n').filter(Boolean)));
+  await new Promise<void>((resolve) => agent.bind(0, '127.0.0.1', resolve));
+});
+
+afterAll(() => agent?.close());
+
+/** Waits until some line matches, or 5 s. */
+async function lineMatching(pattern: RegExp): Promise<string | undefined> {
+  for (let i = 0; i < 500; i++) {
+    const line = lines.find((l) => pattern.test(l));
+    if (line !== undefined) return line;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  return undefined;
+}
+
+it('sends every latency of a tag set in one multi-value line, and counts each in the client telemetry', async () => {
+  // GIVEN metrics with hot-shots' Datadog client telemetry on (a DD_* variable turns it on, as on ECS)
+  const before = process.env.DD_ENV;
+  process.env.DD_ENV = 'test';
+  const metrics = new Metrics(
+    { agentHost: '127.0.0.1', port: agent.address().port, tags: { env: 'test' } },
+    createLogger({ level: 'silent', destination: { write: () => undefined } }),
+  );
+  if (before === undefined) delete process.env.DD_ENV;
+  else process.env.DD_ENV = before;
+
+  // WHEN five calls of one tag set finish and the client closes
+  for (const durationMs of [1.5, 2, 3.25, 4, 5.125]) {
+    metrics.request({ protocol: 'grpc', method: 'GetNote', status: 'OK', code: 'ok', durationMs });
+  }
+  await metrics.close();
+
+  // THEN the agent got the five values in one line with the request's tags (and hot-shots' origin field, where
+  // it finds a container id)
+  const durations = await lineMatching(/^wheelhouse\.request\.duration:/);
+  expect(durations?.split('|c:')[0]).toBe(
+    'wheelhouse.request.duration:1.5:2:3.25:4:5.125|d|#env:test,protocol:grpc,method:GetNote,status:OK,code:ok',
+  );
+  expect(await lineMatching(/^wheelhouse\.request\.count:5\|c\|.*method:GetNote/)).toBeDefined();
+  // AND the client telemetry counted five distribution values, as hot-shots counts its own sends
+  const telemetry = await lineMatching(/^datadog\.dogstatsd\.client\.metrics_by_type:\d+\|c\|.*distribution/);
+  expect(telemetry).toMatch(/^datadog\.dogstatsd\.client\.metrics_by_type:5\|c\|/);
+});
