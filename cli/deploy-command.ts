@@ -4,6 +4,8 @@
  * Datadog mute and bake through the deploy guard, rollback and history. `--plan` touches nothing:
  * with AWS credentials it diffs the synthesized stack against the deployed one (the stack deployer's
  * read-only `diff`), without them it synthesizes the stack and summarizes it offline (`planDeploy`).
+ * In a pull request's plan job (`WHEELHOUSE_ASSUME_PLAN_ROLE`), the diff reads through the environment's
+ * plan role, which reads that stack's template and nothing else (`stacks/plan-role.ts`).
  *
  * Where it differs from Slack, and why:
  * - Approvals: the command line cannot ask an approver. In a protected environment it deploys only a
@@ -24,7 +26,14 @@ import { beginDeploy, checkFreeze } from '../bot/ops/deploy/run-deploy';
 import { assertCommandLineVersion, isReleaseTag, requireSignOff } from '../bot/ops/deploy/sign-off';
 import type { StackDiffResult } from '../bot/ops/deploy/stack-deployer';
 import { UserError } from '../bot/user-error';
-import type { Config, EnvironmentConfig } from '../config';
+import {
+  ASSUME_PLAN_ROLE_VARIABLE,
+  type Config,
+  ciPlanRoleName,
+  deliveryNames,
+  type EnvironmentConfig,
+  planRoleName,
+} from '../config';
 import type { DeployGuard } from '../monitors/deploy-mute';
 import type { CliIdentity } from './ci-identity';
 import type { DeployProgress } from './terminal-progress';
@@ -180,17 +189,21 @@ async function printPlan(ctx: DeployCommandContext, options: DeployCommandOption
 async function printDiff(ctx: DeployCommandContext, options: DeployCommandOptions): Promise<void> {
   const { environment, version } = options;
   const request = { config: ctx.config, environment, version };
+  const planRole = ctx.aws.planRoleOf(environment);
   let diff: StackDiffResult;
   try {
-    diff = await (await ctx.aws.stackDeployer()).diff(request);
+    diff = await (await ctx.aws.planDeployer(environment)).diff(request);
   } catch (error) {
     throw new UserError(
       error instanceof Error ? error.message : String(error),
-      "The credentials must be able to assume the environment's CDK lookup role (cdk bootstrap --trust) to read the deployed stack; without AWS credentials, --plan shows the offline summary instead.",
+      planRole === null
+        ? "The credentials must be able to assume the environment's CDK lookup role (cdk bootstrap --trust) to read the deployed stack; without AWS credentials, --plan shows the offline summary instead."
+        : planRoleHint(ctx.config, environment),
     );
   }
   const { stackName } = environment;
   ctx.print(`Plan for ${environment.name} (${stackName}); nothing was deployed.`);
+  if (planRole !== null) ctx.print(`Read through the plan role ${planRole} (the stack's template only).`);
   ctx.print(imageTagLine(version, diff));
   if (!diff.stackExists)
     ctx.print(`${stackName} is not deployed yet: every resource below would be created.`);
@@ -200,6 +213,17 @@ async function printDiff(ctx: DeployCommandContext, options: DeployCommandOption
   ctx.print(
     "A template diff: parameter values and CloudFormation's change set analysis are not in it; the image tag was not looked up in ECR.",
   );
+}
+
+/** What to fix when the plan role refused the credentials, or cannot read the stack. */
+function planRoleHint(config: Config, environment: EnvironmentConfig): string {
+  const role = planRoleName(environment);
+  const ci = ciPlanRoleName(config.project);
+  return [
+    `${role} must exist, trust the credentials in use (in CI, ${ci}'s) and allow reading ${environment.stackName}:`,
+    `deploy ${environment.stackName} (it creates ${role}) and ${deliveryNames(config.project).ciStackName} (it lets ${ci} assume it).`,
+    `Without ${ASSUME_PLAN_ROLE_VARIABLE}, --plan diffs through the CDK lookup role instead.`,
+  ].join(' ');
 }
 
 /** `ImageTag: v1.4.2 → v1.5.0`: what runs now and what the deploy would run. */

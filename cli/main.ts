@@ -8,7 +8,7 @@
 import { parseArgs } from 'node:util';
 import { type AuditOutcome, COMMAND_LINE_CHANNEL } from '../bot/audit';
 import { newCorrelationId } from '../bot/correlation-id';
-import { AwsClients, readAssumeOperatorRole } from '../bot/ops/aws-clients';
+import { AwsClients, readAssumeOperatorRole, readAssumePlanRole } from '../bot/ops/aws-clients';
 import { IMAGE_TAG_PATTERN } from '../bot/ops/deploy/image-tags';
 import { redact } from '../bot/redact';
 import { UserError } from '../bot/user-error';
@@ -38,8 +38,9 @@ Options:
   --env <env>                   the environment, as named in wheelhouse.yml
   --version <tag>               the image tag to deploy; left out, the infrastructure only (the running tag is kept)
   --plan                        change nothing: with AWS credentials, diff the stack against the deployed one
-                                (read-only, through the CDK lookup role) and show the ImageTag change; without
-                                them, synthesize the stack and summarize it offline
+                                (read-only, through the CDK lookup role, or the environment's plan role with
+                                WHEELHOUSE_ASSUME_PLAN_ROLE=true) and show the ImageTag change; without them,
+                                synthesize the stack and summarize it offline
   --override-freeze "<reason>"  deploy inside a freeze window; the reason is kept in the history and the audit
   --verbose                     the details of an internal error
   -h, --help                    this help
@@ -49,8 +50,9 @@ off in Slack: /signoff <env> <version>.
 
 Exit codes: 0 deployed (or the plan shown), 1 failed or rolled back, 2 refused or bad input.
 Environment: WHEELHOUSE_CONFIG; AWS credentials (AWS_PROFILE, AWS_ACCESS_KEY_ID…), and
-WHEELHOUSE_ASSUME_OPERATOR_ROLE=true to act through each environment's operator role; DD_API_KEY and
-DD_APP_KEY for the monitor mute and the bake; SLACK_BOT_TOKEN to post to slack.auditChannel; CI=true
+WHEELHOUSE_ASSUME_OPERATOR_ROLE=true to act through each environment's operator role, and
+WHEELHOUSE_ASSUME_PLAN_ROLE=true (a pull request's plan job) for --plan to read through its plan role;
+DD_API_KEY and DD_APP_KEY for the monitor mute and the bake; SLACK_BOT_TOKEN to post to slack.auditChannel; CI=true
 (or no terminal) for plain timestamped lines instead of the live display.`;
 
 /** What the command line talks to; tests replace the edges (AWS, Datadog, the clock, the terminal). */
@@ -122,6 +124,7 @@ export async function main(argv: readonly string[], deps: CliDependencies): Prom
       deps.aws ??
       new AwsClients({
         assumeOperatorRole: operatorRoleSetting(deps.env),
+        assumePlanRole: planRoleSetting(deps.env),
         roleSessionName: identity.roleSessionName,
       });
     const mode = isInteractive(deps.stdout, deps.env) ? 'live' : 'plain';
@@ -269,6 +272,19 @@ function operatorRoleSetting(env: NodeJS.ProcessEnv): boolean {
     throw new UserError(
       error instanceof Error ? error.message : String(error),
       "Set it to true in CI (the deploy then uses each environment's operator role), or leave it unset to use your own credentials.",
+      'usage',
+    );
+  }
+}
+
+/** `WHEELHOUSE_ASSUME_PLAN_ROLE` (true in a pull request's plan job): `--plan` reads through each environment's plan role. */
+function planRoleSetting(env: NodeJS.ProcessEnv): boolean {
+  try {
+    return readAssumePlanRole(env);
+  } catch (error) {
+    throw new UserError(
+      error instanceof Error ? error.message : String(error),
+      "Set it to true in a pull request's plan job (--plan then reads each environment through its plan role), or leave it unset.",
       'usage',
     );
   }

@@ -28,6 +28,8 @@ export const STACK_OUTPUTS = {
   datadogIntegrationRoleArn: 'DatadogIntegrationRoleArn',
   /** Only where `delivery` is configured: the role the bot and CI assume to operate the environment. */
   operatorRoleArn: 'OperatorRoleArn',
+  /** Only where `delivery` is configured: the read-only role a pull request's plan reads the stack with. */
+  planRoleArn: 'PlanRoleArn',
 } as const;
 
 /** The stack parameter that carries the service's image tag; an infrastructure-only deploy keeps its value. */
@@ -46,6 +48,8 @@ export const RESOURCE_TAGS = {
 export const CI_STACK_OUTPUTS = {
   serviceRepositoryUri: 'ServiceRepositoryUri',
   botRepositoryUri: 'BotRepositoryUri',
+  /** The pull requests' plan role, {@link ciPlanRoleName}. */
+  planRoleArn: 'PlanRoleArn',
 } as const;
 
 /**
@@ -77,6 +81,22 @@ export function ciDeployRoleArn(
   return `arn:${partitionOf(delivery.region)}:iam::${delivery.account}:role/${ciDeployRoleName(project, environmentName)}`;
 }
 
+/**
+ * The CI role that pull requests' plan jobs assume (`<project>-ci-plan`): it may only assume each
+ * environment's plan role ({@link planRoleName}), which reads that environment's stack and nothing else.
+ */
+export function ciPlanRoleName(project: Pick<Config['project'], 'name'>): string {
+  return `${project.name}-ci-plan`;
+}
+
+/** The ARN of the pull requests' plan role, in the tools account (the workflows compute it from this). */
+export function ciPlanRoleArn(
+  project: Pick<Config['project'], 'name'>,
+  delivery: Pick<DeliveryConfig, 'account' | 'region'>,
+): string {
+  return `arn:${partitionOf(delivery.region)}:iam::${delivery.account}:role/${ciPlanRoleName(project)}`;
+}
+
 /** The bot stack's parameter that carries the bot's image tag (in the bot repository). */
 export const BOT_IMAGE_TAG_PARAMETER = 'BotImageTag';
 
@@ -85,6 +105,13 @@ export const BOT_IMAGE_TAG_PARAMETER = 'BotImageTag';
  * environment's operator role (STS AssumeRole) instead of the process's own credentials.
  */
 export const ASSUME_OPERATOR_ROLE_VARIABLE = 'WHEELHOUSE_ASSUME_OPERATOR_ROLE';
+
+/**
+ * Set to `true` in a pull request's plan job: `deploy --plan` then diffs each environment through that
+ * environment's plan role ({@link planRoleName}, STS AssumeRole from the process's credentials, the CI
+ * plan role's) instead of the CDK bootstrap lookup role. Only `--plan` reads it.
+ */
+export const ASSUME_PLAN_ROLE_VARIABLE = 'WHEELHOUSE_ASSUME_PLAN_ROLE';
 
 /**
  * The bot's drain time in seconds: on SIGTERM, how long its deploys in flight may run on before they
@@ -122,6 +149,22 @@ export function operatorRoleArn(
   return `arn:${partitionOf(environment.region)}:iam::${environment.account}:role/${operatorRoleName(environment)}`;
 }
 
+/**
+ * The environment's plan role (`<stack>-plan`): `DescribeStacks` and `GetTemplate` of its own stack (and
+ * the region's zones, for the synth), all that `deploy --plan`'s template diff reads
+ * (`stacks/plan-role.ts`). Only the CI plan role ({@link ciPlanRoleName}) may assume it.
+ */
+export function planRoleName(environment: Pick<EnvironmentConfig, 'stackName'>): string {
+  return `${environment.stackName}-plan`;
+}
+
+/** The ARN of the environment's plan role. */
+export function planRoleArn(
+  environment: Pick<EnvironmentConfig, 'stackName' | 'account' | 'region'>,
+): string {
+  return `arn:${partitionOf(environment.region)}:iam::${environment.account}:role/${planRoleName(environment)}`;
+}
+
 /** One secret of the bot: its Secrets Manager name and the variable the container sees it as. */
 export interface BotSecret {
   readonly secretName: string;
@@ -130,7 +173,10 @@ export interface BotSecret {
 
 /** Names of the CI and bot stacks and of what they create, derived from the project name. */
 export interface DeliveryNames {
-  /** `<project>-ci`: GitHub OIDC, the registries, a deploy role per environment ({@link ciDeployRoleName}). */
+  /**
+   * `<project>-ci`: GitHub OIDC, the registries, a deploy role per environment ({@link ciDeployRoleName})
+   * and the pull requests' plan role ({@link ciPlanRoleName}).
+   */
   readonly ciStackName: string;
   /** `<project>-bot`: the bot on ECS Fargate. */
   readonly botStackName: string;

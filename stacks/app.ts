@@ -8,9 +8,11 @@ import {
   type BotSecret,
   type Config,
   ciDeployRoleName,
+  ciPlanRoleName,
   type DeliveryConfig,
   deliveryNames,
   operatorRoleName,
+  planRoleName,
 } from '../config';
 import { BotStack } from './bot/bot-stack';
 import { type CiEnvironment, CiStack } from './ci/ci-stack';
@@ -80,6 +82,8 @@ export function buildApp(config: Config, options: BuildAppOptions = {}): BuiltAp
                 roleNames: [names.botTaskRoleName, ciDeployRoleName(config.project, env.name)],
               }
             : undefined,
+          // Pull requests' plan jobs (the CI plan role) read this stack's template, nothing else.
+          planner: tools ? { account: tools, roleName: ciPlanRoleName(config.project) } : undefined,
         }),
     );
   const delivery =
@@ -100,6 +104,7 @@ function addDeliveryStacks(
     account: env.account,
     region: env.region,
     operatorRoleName: operatorRoleName(env),
+    planRoleName: planRoleName(env),
     deployRoleName: ciDeployRoleName(config.project, env.name),
   }));
   const tools = { account: delivery.account, region: delivery.region };
@@ -108,6 +113,7 @@ function addDeliveryStacks(
     ...tools,
     projectName: config.project.name,
     githubRepository: delivery.github.repository,
+    planRoleName: ciPlanRoleName(config.project),
     // One deploy role per environment. The tools account's own stacks are deployed by a person: no CI
     // role reaches them.
     environments,

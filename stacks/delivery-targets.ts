@@ -1,7 +1,8 @@
 /**
  * The roles the tools account's principals (each environment's CI deploy role, the bot's task role)
  * may assume in the accounts they deploy to and operate: each environment's operator role and the CDK
- * bootstrap roles that toolkit-lib and the CDK CLI assume to deploy.
+ * bootstrap roles that toolkit-lib and the CDK CLI assume to deploy. (The CI plan role names the
+ * environments' plan roles with {@link roleArn} itself.)
  */
 import { Aws } from 'aws-cdk-lib';
 import { type CdkBootstrapRole, cdkBootstrapRoleName } from '../config';

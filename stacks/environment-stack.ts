@@ -22,6 +22,7 @@ import {
   type EnvironmentConfig,
   IMAGE_TAG_PARAMETER,
   operatorRoleName,
+  planRoleName,
   RESOURCE_TAGS,
   STACK_OUTPUTS,
 } from '../config';
@@ -33,6 +34,7 @@ import { DeployState } from './deploy-state';
 import { GRPC_LISTENER_PORT, LoadBalancing } from './load-balancing';
 import { Network } from './network';
 import { OperatorRole } from './operator-role';
+import { PlanRole } from './plan-role';
 import { Service } from './service';
 
 /** Props of {@link EnvironmentStack}. */
@@ -47,6 +49,11 @@ export interface EnvironmentStackProps extends StackProps {
    * environment's CI deploy role): they get an operator role here. @default no operator role (no `delivery` configured)
    */
   readonly operators?: { readonly account: string; readonly roleNames: readonly string[] };
+  /**
+   * The tools account and its CI plan role (`<project>-ci-plan`, assumed by pull requests' plan jobs):
+   * it gets a plan role here that reads this stack's template. @default no plan role (no `delivery` configured)
+   */
+  readonly planner?: { readonly account: string; readonly roleName: string };
 }
 
 /** Everything one environment runs: network, load balancers, service, database and bastion. */
@@ -59,6 +66,8 @@ export class EnvironmentStack extends Stack {
   readonly deployState: DeployState;
   /** The role the bot and CI assume here, where `operators` is given. */
   readonly operatorRole?: OperatorRole;
+  /** The role pull requests' plans read this stack with, where `planner` is given. */
+  readonly planRole?: PlanRole;
   /** The message broker, where `broker.enabled`. */
   readonly broker?: Broker;
   /** The image tag parameter: set by a deploy, kept (previous value) by an infrastructure-only deploy. */
@@ -263,9 +272,18 @@ export class EnvironmentStack extends Stack {
       });
       new CfnOutput(this, STACK_OUTPUTS.operatorRoleArn, { value: this.operatorRole.role.roleArn });
     }
+    if (props.planner) {
+      this.planRole = new PlanRole(this, 'Plan', {
+        roleName: planRoleName(env),
+        trustedAccount: props.planner.account,
+        trustedRoleName: props.planner.roleName,
+        stackName: env.stackName,
+      });
+      new CfnOutput(this, STACK_OUTPUTS.planRoleArn, { value: this.planRole.role.roleArn });
+    }
 
     const outputs: Record<
-      Exclude<keyof typeof STACK_OUTPUTS, 'datadogIntegrationRoleArn' | 'operatorRoleArn'>,
+      Exclude<keyof typeof STACK_OUTPUTS, 'datadogIntegrationRoleArn' | 'operatorRoleArn' | 'planRoleArn'>,
       string
     > = {
       loadBalancerDns: this.loadBalancing.alb.loadBalancerDnsName,

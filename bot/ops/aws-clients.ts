@@ -6,6 +6,8 @@
  * and `AWS_ENDPOINT_URL_<SERVICE>` (the SDK reads them itself). Calls about an environment name
  * it (an {@link AwsEnvironment}); with `assumeOperatorRole` (on AWS: the bot's task and CI), they use
  * that environment's operator role, assumed through STS and shared by every client of the environment.
+ * With `assumePlanRole` (a pull request's plan job), `deploy --plan`'s diff uses the environment's plan
+ * role the same way ({@link AwsClients.planDeployer}).
  */
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
@@ -16,7 +18,13 @@ import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
-import { ASSUME_OPERATOR_ROLE_VARIABLE, type EnvironmentConfig, operatorRoleArn } from '../../config';
+import {
+  ASSUME_OPERATOR_ROLE_VARIABLE,
+  ASSUME_PLAN_ROLE_VARIABLE,
+  type EnvironmentConfig,
+  operatorRoleArn,
+  planRoleArn,
+} from '../../config';
 import type { StackDeployer } from './deploy/stack-deployer';
 
 /** A credentials provider as the SDK takes it. */
@@ -60,6 +68,13 @@ export interface AwsClientsOptions {
    * @default false: every call uses `credentials` (a person's own, locally)
    */
   readonly assumeOperatorRole?: boolean;
+  /**
+   * Make `deploy --plan`'s diff read each environment with its plan role (`<stack>-plan`, STS AssumeRole
+   * from `credentials`) instead of through the CDK bootstrap lookup role. On in pull requests' plan jobs,
+   * whose credentials (the CI plan role's) may assume nothing else (see {@link readAssumePlanRole}).
+   * @default false: the diff starts from `credentials` and reads through the lookup role
+   */
+  readonly assumePlanRole?: boolean;
   /** The STS session name of assumed roles, seen in the environments' CloudTrail. @default 'wheelhouse' */
   readonly roleSessionName?: string;
 }
@@ -69,12 +84,22 @@ export interface AwsClientsOptions {
  * Error naming the variable and its value when it is anything else.
  */
 export function readAssumeOperatorRole(env: NodeJS.ProcessEnv): boolean {
-  const value = env[ASSUME_OPERATOR_ROLE_VARIABLE]?.trim().toLowerCase() ?? '';
+  return readSwitch(env, ASSUME_OPERATOR_ROLE_VARIABLE, 'set it to true where the bot or CI runs on AWS');
+}
+
+/**
+ * Reads {@link ASSUME_PLAN_ROLE_VARIABLE} as {@link readAssumeOperatorRole} reads its variable: `true`
+ * or `1` in a pull request's plan job, unset (false) elsewhere; anything else throws, naming it.
+ */
+export function readAssumePlanRole(env: NodeJS.ProcessEnv): boolean {
+  return readSwitch(env, ASSUME_PLAN_ROLE_VARIABLE, "set it to true in a pull request's plan job");
+}
+
+function readSwitch(env: NodeJS.ProcessEnv, variable: string, fix: string): boolean {
+  const value = env[variable]?.trim().toLowerCase() ?? '';
   if (value === '' || value === 'false' || value === '0') return false;
   if (value === 'true' || value === '1') return true;
-  throw new Error(
-    `${ASSUME_OPERATOR_ROLE_VARIABLE} must be true or false, got "${value.slice(0, 20)}": set it to true where the bot or CI runs on AWS`,
-  );
+  throw new Error(`${variable} must be true or false, got "${value.slice(0, 20)}": ${fix}`);
 }
 
 /** How ops that wait for AWS (rollouts, scaling) poll. */
@@ -159,12 +184,43 @@ export class AwsClients {
   /** The stack deployer (toolkit-lib and the CDK app, loaded on first use: they take seconds). */
   async stackDeployer(): Promise<StackDeployer> {
     if (this.options.stackDeployer) return this.options.stackDeployer;
+    const { toolkitStackDeployer } = await this.toolkitDeployerModule();
+    return toolkitStackDeployer(this.options.credentials);
+  }
+
+  private toolkitDeployerModule(): Promise<typeof import('./deploy/toolkit-stack-deployer.js')> {
     // A computed specifier: the module resolves the same under tsx and jest, and stays out of start-up.
     const specifier = './deploy/toolkit-stack-deployer';
-    const { toolkitStackDeployer } = (await import(
-      specifier
-    )) as typeof import('./deploy/toolkit-stack-deployer.js');
-    return toolkitStackDeployer(this.options.credentials);
+    return import(specifier) as Promise<typeof import('./deploy/toolkit-stack-deployer.js')>;
+  }
+
+  /** The plan role `deploy --plan` reads `environment` with, or null when it reads through the lookup role. */
+  planRoleOf(environment: AwsEnvironment): string | null {
+    return this.options.assumePlanRole ? planRoleArn(environment) : null;
+  }
+
+  /**
+   * The stack deployer whose `diff` `deploy --plan` runs for `environment`. With `assumePlanRole`,
+   * toolkit-lib starts from the environment's plan role (assumed from the process's credentials, renewed
+   * before it expires) and reads the deployed stack with it alone; otherwise this is {@link stackDeployer}.
+   * The role is assumed here, up front, so that a refusal says which role refused rather than surfacing
+   * as toolkit-lib's "no credentials have been configured". Throws an Error naming the role.
+   */
+  async planDeployer(environment: AwsEnvironment): Promise<StackDeployer> {
+    const role = this.planRoleOf(environment);
+    if (role === null) return this.stackDeployer();
+    const credentials = this.assumedRole(role, environment.region);
+    try {
+      await credentials();
+    } catch (error) {
+      throw new Error(
+        `cannot assume the plan role ${role}: ${error instanceof Error ? error.message : String(error)}`,
+        { cause: error },
+      );
+    }
+    if (this.options.stackDeployer) return this.options.stackDeployer;
+    const { toolkitStackDeployer } = await this.toolkitDeployerModule();
+    return toolkitStackDeployer(credentials, { readWithCredentials: true });
   }
 
   /** How ops poll AWS while they watch something change. */

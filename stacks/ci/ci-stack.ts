@@ -1,6 +1,7 @@
 /**
  * The CI stack, `<project>-ci`, in the tools account: GitHub's OIDC provider, the image registries
- * (the service's, shared by every environment, and the bot's) and one deploy role per environment.
+ * (the service's, shared by every environment, and the bot's), one deploy role per environment and the
+ * pull requests' plan role.
  *
  * Environment `<env>`'s role, `<project>-ci-deploy-<env>`, is assumed only by jobs that run in the GitHub
  * environment `<env>` (the token's `sub` is exactly `repo:<owner/name>:environment:<env>`; that GitHub
@@ -8,16 +9,27 @@
  * images and assume `<env>`'s operator role and the CDK bootstrap roles of `<env>`'s account and region,
  * nothing else: a branch that deploys to dev holds no credential that reaches prod.
  *
- * No role is trusted by a ref (`ref:refs/heads/main`) or by pull requests: every job of the workflows
- * that assumes a role runs in a GitHub environment, and `deploy --plan` needs no credentials. Nothing
- * here may deploy the tools account's own stacks: this one decides whom every role trusts and the bot's
- * task role operates every environment, so both are deployed by a person (`npx cdk deploy`).
+ * The plan role, `<project>-ci-plan`, is the one role pull requests get: tokens whose `sub` is exactly
+ * `repo:<owner/name>:pull_request` (a job of the `pull_request` event that names no GitHub environment;
+ * GitHub gives a fork's pull request no token at all). It may only assume each environment's plan role
+ * (`<stack>-plan`, `stacks/plan-role.ts`), which reads that environment's stack template and description
+ * and nothing else: not the CDK bootstrap lookup role, whose ReadOnlyAccess covers the whole account.
+ *
+ * No role is trusted by a ref (`ref:refs/heads/main`): every other job that assumes a role runs in a
+ * GitHub environment. Nothing here may deploy the tools account's own stacks: this one decides whom every
+ * role trusts and the bot's task role operates every environment, so both are deployed by a person
+ * (`npx cdk deploy`).
  */
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { CI_STACK_OUTPUTS, ciDeployRoleOutput, RESOURCE_TAGS } from '../../config';
-import { bootstrapRoleArns, ENVIRONMENT_DEPLOY_BOOTSTRAP_ROLES, operatorRoleArns } from '../delivery-targets';
+import {
+  bootstrapRoleArns,
+  ENVIRONMENT_DEPLOY_BOOTSTRAP_ROLES,
+  operatorRoleArns,
+  roleArn,
+} from '../delivery-targets';
 import { GitHubOidc } from './github-oidc';
 import { ImageRepository } from './image-repository';
 
@@ -42,6 +54,8 @@ export interface CiEnvironment {
   readonly region: string;
   /** `<stack>-operator`, in the environment's account. */
   readonly operatorRoleName: string;
+  /** `<stack>-plan`, in the environment's account: the plan role may assume it. */
+  readonly planRoleName: string;
   /** `<project>-ci-deploy-<env>`, in the tools account: the operator role trusts it by this name. */
   readonly deployRoleName: string;
 }
@@ -55,6 +69,8 @@ export interface CiStackProps extends StackProps {
   readonly projectName: string;
   /** `owner/name` of the GitHub repository. */
   readonly githubRepository: string;
+  /** `<project>-ci-plan`: assumed by the repository's pull requests; the environments' plan roles trust it by this name. */
+  readonly planRoleName: string;
   /** The environments, each deployed by the jobs of the GitHub environment of the same name. */
   readonly environments: readonly CiEnvironment[];
   /** The service's repository (`registry.repositoryName`). */
@@ -62,12 +78,14 @@ export interface CiStackProps extends StackProps {
   readonly botRepositoryName: string;
 }
 
-/** GitHub OIDC, the registries and a deploy role per environment. */
+/** GitHub OIDC, the registries, a deploy role per environment and the pull requests' plan role. */
 export class CiStack extends Stack {
   readonly serviceRepository: ImageRepository;
   readonly botRepository: ImageRepository;
   /** Each environment's deploy role, by environment name. */
   readonly deployRoles: ReadonlyMap<string, iam.Role>;
+  /** The pull requests' plan role. */
+  readonly planRole: iam.Role;
 
   constructor(scope: Construct, id: string, props: CiStackProps) {
     super(scope, id, {
@@ -76,7 +94,8 @@ export class CiStack extends Stack {
       env: { account: props.account, region: props.region },
       // The registry holds every image any environment runs.
       terminationProtection: true,
-      description: 'Wheelhouse CI: GitHub OIDC, the image registries and a deploy role per environment',
+      description:
+        "Wheelhouse CI: GitHub OIDC, the image registries, a deploy role per environment and pull requests' plan role",
     });
     Tags.of(this).add(RESOURCE_TAGS.project, props.projectName);
     if (props.environments.length === 0) {
@@ -115,6 +134,11 @@ export class CiStack extends Stack {
       });
     }
     this.deployRoles = roles;
+    this.planRole = this.pullRequestPlanRole(github, props);
+    new CfnOutput(this, CI_STACK_OUTPUTS.planRoleArn, {
+      value: this.planRole.roleArn,
+      description: "Assumed by pull requests' plan jobs (the workflows compute this ARN from wheelhouse.yml)",
+    });
 
     new CfnOutput(this, CI_STACK_OUTPUTS.serviceRepositoryUri, {
       value: this.serviceRepository.repository.repositoryUri,
@@ -122,6 +146,23 @@ export class CiStack extends Stack {
     new CfnOutput(this, CI_STACK_OUTPUTS.botRepositoryUri, {
       value: this.botRepository.repository.repositoryUri,
     });
+  }
+
+  /** The pull requests' role: it may only assume the environments' plan roles (see the module comment). */
+  private pullRequestPlanRole(github: GitHubOidc, props: CiStackProps): iam.Role {
+    const role = github.role('PlanRole', {
+      roleName: props.planRoleName,
+      description: `Assumed by ${props.githubRepository}'s pull requests: reads each environment's stack template through its plan role`,
+      subjects: ['pull_request'],
+    });
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'PlanEnvironments',
+        actions: ['sts:AssumeRole'],
+        resources: [...new Set(props.environments.map((env) => roleArn(env.account, env.planRoleName)))],
+      }),
+    );
+    return role;
   }
 
   /** `env`'s deploy role: its GitHub environment's jobs only; the service's images, `env` and nothing else. */

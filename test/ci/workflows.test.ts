@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ciDeployRoleArn } from '../../config';
+import { ciDeployRoleArn, ciPlanRoleArn } from '../../config';
 import { exampleConfig } from '../support/example-config';
+import { condition } from './github-expressions';
 import {
   actionlint,
   type Job,
@@ -177,17 +178,26 @@ describe('the GitHub Actions workflows', () => {
         /AWS_ACCESS_KEY_ID|AWS_SECRET_ACCESS_KEY|AWS_SESSION_TOKEN|aws-access-key-id|aws-secret-access-key/i,
       );
     const configure = workflows.flatMap((w) =>
-      Object.values(w.jobs).flatMap((job) => stepsOf(job).filter((s) => s.uses?.startsWith(CONFIGURE_AWS))),
+      Object.values(w.jobs).flatMap((job) =>
+        stepsOf(job)
+          .filter((s) => s.uses?.startsWith(CONFIGURE_AWS))
+          .map((step) => [w.path, step] as const),
+      ),
     );
-    expect(configure).toHaveLength(2);
-    for (const step of configure) {
+    expect(configure).toHaveLength(3);
+    for (const [path, step] of configure) {
       expect(Object.keys(step.with ?? {}).sort()).toEqual([
         'aws-region',
         'role-session-name',
         'role-to-assume',
       ]);
-      // The environment's own role, computed from wheelhouse.yml: no role ARN is kept in GitHub.
-      expect(step.with?.['role-to-assume']).toBe(gh('steps.setup.outputs.deploy-role-arn'));
+      // The environment's own deploy role, or in a pull request the plan role, computed from wheelhouse.yml:
+      // no role ARN is kept in GitHub.
+      expect(step.with?.['role-to-assume']).toBe(
+        path === '.github/workflows/pull-request.yml'
+          ? gh('steps.setup.outputs.plan-role-arn')
+          : gh('steps.setup.outputs.deploy-role-arn'),
+      );
     }
   });
 
@@ -335,10 +345,10 @@ describe('the GitHub Actions workflows', () => {
       });
     });
 
-    it('assumes a role only in jobs that run in a GitHub environment, and only that environment’s deploy role', () => {
-      const assuming = workflows.flatMap((w) =>
-        Object.values(w.jobs).filter((job) => !job.uses && assumesRole(job)),
-      );
+    it('assumes a deploy role only in jobs that run in a GitHub environment, and only that environment’s', () => {
+      const assuming = workflows
+        .filter((w) => w.path !== '.github/workflows/pull-request.yml')
+        .flatMap((w) => Object.values(w.jobs).filter((job) => !job.uses && assumesRole(job)));
       expect(assuming).toHaveLength(2);
       for (const job of assuming) {
         // The token's sub is then repo:<owner/name>:environment:<env>, the one sub that role trusts.
@@ -354,20 +364,79 @@ describe('the GitHub Actions workflows', () => {
       }
     });
 
-    it('never deploys from a pull request, and plans with no credentials at all', () => {
+    describe('a pull request', () => {
       const pr = byName('pull-request.yml');
-      expect(Object.keys(pr.on)).toEqual(['pull_request']);
-      for (const job of Object.values(pr.jobs)) {
-        expect(job.uses).toBeUndefined();
-        expect(assumesRole(job)).toBe(false);
-      }
-      const plan = pr.jobs.plan!.steps!.find((s) => s.run?.includes('--plan'))!;
-      expect(plan.run).toContain('npm run --silent wheelhouse -- deploy --env "$env" --plan');
-      expect(plan.env).toEqual({ ENVIRONMENTS: gh('steps.setup.outputs.environments') });
-      expect(pr.jobs.test!.steps!.map((s) => s.run).filter(Boolean)).toEqual([
-        'npm ci --no-audit --no-fund',
-        'npm test',
-      ]);
+      const planJob = pr.jobs.plan!;
+      const planSteps = planJob.steps ?? [];
+      const configure = planSteps.find((s) => s.uses?.startsWith(CONFIGURE_AWS));
+      const planStep = planSteps.find((s) => s.run?.includes('--plan'));
+
+      it('never deploys, and runs in no GitHub environment, so no token of it is a deploy role’s', () => {
+        expect(Object.keys(pr.on)).toEqual(['pull_request']);
+        for (const job of Object.values(pr.jobs)) {
+          expect(job.uses).toBeUndefined();
+          // In an environment, the token's sub would be environment:<env>, which that deploy role trusts.
+          expect(job.environment).toBeUndefined();
+          expect(stepsOf(job).filter((s) => s.uses === './.github/actions/setup' && s.with)).toEqual([]);
+        }
+        expect(pr.text).not.toContain('deploy-role-arn');
+        expect(pr.text).not.toContain('WHEELHOUSE_ASSUME_OPERATOR_ROLE');
+        expect(pr.jobs.test!.steps!.map((s) => s.run).filter(Boolean)).toEqual([
+          'npm ci --no-audit --no-fund',
+          'npm test',
+        ]);
+      });
+
+      it('assumes one role, in its plan job only: the plan role, which no other workflow uses', () => {
+        expect(
+          Object.entries(pr.jobs)
+            .filter(([, job]) => assumesRole(job))
+            .map(([id]) => id),
+        ).toEqual(['plan']);
+        expect(planSteps.filter((s) => s.uses?.startsWith(CONFIGURE_AWS))).toEqual([configure]);
+        expect(configure?.with?.['role-to-assume']).toBe(gh('steps.setup.outputs.plan-role-arn'));
+        const setup = planSteps.findIndex((s) => s.uses === './.github/actions/setup');
+        expect(planSteps[setup]?.id).toBe('setup');
+        expect(setup).toBeLessThan(planSteps.indexOf(configure!));
+        expect(planSteps.indexOf(configure!)).toBeLessThan(planSteps.indexOf(planStep!));
+        for (const w of workflows.filter((x) => x !== pr)) expect(w.text).not.toContain('plan-role-arn');
+      });
+
+      it.each([
+        ['a branch of the repository', 'example-org/wheelhouse', 'octocat', 'arn:role', true],
+        ['a fork, which GitHub gives no token', 'someone/wheelhouse', 'someone', 'arn:role', false],
+        [
+          'Dependabot, which GitHub runs as if from a fork',
+          'example-org/wheelhouse',
+          'dependabot[bot]',
+          'arn:role',
+          false,
+        ],
+        ['a configuration without a CI stack', 'example-org/wheelhouse', 'octocat', '', false],
+      ])('from %s assumes the plan role: %p', (_, head, user, planRoleArn, assumes) => {
+        const github = {
+          repository: 'example-org/wheelhouse',
+          event: { pull_request: { head: { repo: { full_name: head } }, user: { login: user } } },
+        };
+        const steps = { setup: { outputs: { 'plan-role-arn': planRoleArn } } };
+        expect(condition(configure?.if, { contexts: { github, steps } })).toBe(assumes);
+      });
+
+      it('plans every environment, each through its plan role, into the job summary, and fails when one plan does', () => {
+        expect(planStep?.env).toEqual({
+          ENVIRONMENTS: gh('steps.setup.outputs.environments'),
+          WHEELHOUSE_ASSUME_PLAN_ROLE: 'true',
+          AWS_EC2_METADATA_DISABLED: 'true',
+        });
+        const run = planStep!.run!;
+        expect(run).toContain(`for env in $(jq -r '.[]' <<< "$ENVIRONMENTS"); do`);
+        expect(run).toContain(
+          'npm run --silent wheelhouse -- deploy --env "$env" --plan > "$out" || status=$?',
+        );
+        expect(run).toContain('>> "$GITHUB_STEP_SUMMARY"');
+        expect(run).toMatch(/^if \[ "\$\{#failed\[@\]\}" -gt 0 \]; then exit 1; fi$/m);
+        expect(planJob.permissions).toEqual({ contents: 'read', 'id-token': 'write' });
+      });
     });
   });
 
@@ -444,7 +513,9 @@ describe('the GitHub Actions workflows', () => {
         registry: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
         'registry-region': 'eu-west-1',
         repository: 'wheelhouse/service',
+        'plan-role-arn': ciPlanRoleArn(config.project, config.delivery!),
       });
+      expect(values['plan-role-arn']).toBe('arn:aws:iam::111111111111:role/wheelhouse-ci-plan');
     }, 60_000);
 
     it.each(['dev', 'prod'])(

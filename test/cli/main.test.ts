@@ -5,13 +5,21 @@
  * tested in-process (`deploy-command.test.ts`), where the stack deployer can be a stand-in.
  */
 import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Template } from 'aws-cdk-lib/assertions';
 import { AwsClients } from '../../bot/ops/aws-clients';
 import { DeployStateStore } from '../../bot/ops/deploy/deploy-state';
-import { deployStateTableName } from '../../config';
+import { deployStateTableName, findEnvironment, IMAGE_TAG_PARAMETER } from '../../config';
+import { buildApp } from '../../stacks/app';
 import { testConfig } from '../bot/fixtures/test-config';
+import { AwsAccountFake, type FakeRole, type FakeStatement } from '../support/aws-account-fake';
 import { TEST_CREDENTIALS, UNREACHABLE_AWS_ENDPOINT } from '../support/aws-fakes';
 import { type RunningDynalite, startDynalite } from '../support/dynalite';
+import { EXAMPLE_CONFIG_PATH, exampleConfig } from '../support/example-config';
+import { allowedStatements, trustedPrincipalArns } from '../support/iam-policies';
+import { synthTemplates } from '../support/synth';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURE = 'test/bot/fixtures/wheelhouse.yml';
@@ -113,6 +121,15 @@ describe('npm run wheelhouse', () => {
     expect(code).toBe(2);
     expect(stderr).toContain('is not a valid Wheelhouse configuration');
     expect(stderr).toContain('cannot read the file: create it');
+  });
+
+  it('refuses a malformed WHEELHOUSE_ASSUME_PLAN_ROLE, naming it, and exits 2', async () => {
+    const { code, stderr } = await wheelhouse(['deploy', '--env', 'dev', '--plan'], {
+      WHEELHOUSE_ASSUME_PLAN_ROLE: 'plan',
+    });
+    expect(code).toBe(2);
+    expect(stderr).toContain('wheelhouse: WHEELHOUSE_ASSUME_PLAN_ROLE must be true or false, got "plan"');
+    expect(stderr).toContain("Set it to true in a pull request's plan job");
   });
 
   it('refuses a malformed WHEELHOUSE_ASSUME_OPERATOR_ROLE, naming it, and exits 2', async () => {
@@ -220,11 +237,12 @@ describe('npm run wheelhouse', () => {
   });
 
   it('shows the plan of a protected environment without AWS credentials, with what a deploy would need, and exits 0', async () => {
-    // WHEN
+    // WHEN (as in a fork's pull request: the plan role is asked for, but GitHub gave the job no token)
     const { code, stdout } = await wheelhouse(['deploy', '--env', 'prod', '--version', 'v1.5.0', '--plan'], {
       AWS_ACCESS_KEY_ID: '',
       AWS_SECRET_ACCESS_KEY: '',
       CDK_VALIDATION: 'false',
+      WHEELHOUSE_ASSUME_PLAN_ROLE: 'true',
     });
 
     // THEN
@@ -239,4 +257,145 @@ describe('npm run wheelhouse', () => {
       'prod is protected: the command line deploys only signed-off release tags (a deploy needs /signoff prod v1.5.0 by an approver first).',
     );
   }, 120_000);
+
+  describe("in a pull request's plan job, against an AWS account that holds each role to its policy", () => {
+    const config = exampleConfig();
+    const dev = findEnvironment(config, 'dev');
+    /** The CI plan role's session, as configure-aws-credentials leaves it in a pull request's plan job. */
+    const ciPlan = { accessKeyId: 'ASIACIPLANCIPLAN', secretAccessKey: 'ci-plan-secret' };
+    const ciPlanSession = 'arn:aws:sts::111111111111:assumed-role/wheelhouse-ci-plan/GitHubActions';
+    /** Dev's CI deploy role's session: a job of GitHub environment dev. */
+    const ciDeploy = { accessKeyId: 'ASIACIDEPLOYDEV', secretAccessKey: 'ci-deploy-secret' };
+    const planRoleSession =
+      'arn:aws:sts::222222222222:assumed-role/wheelhouse-dev-plan/wheelhouse-ci-octocat-4242';
+    let running: Record<string, unknown>;
+    let iam: {
+      readonly planRole: FakeRole;
+      readonly ciPlan: FakeStatement[];
+      readonly ciDeploy: FakeStatement[];
+    };
+    let account: AwsAccountFake;
+    let cdkHome: string;
+
+    beforeAll(() => {
+      const devTemplate = synthTemplates(config, ['dev']).dev!;
+      const ciTemplate = Template.fromStack(buildApp(config, { nag: false }).delivery!.ci);
+      iam = {
+        planRole: {
+          name: 'wheelhouse-dev-plan',
+          trustedPrincipalArns: trustedPrincipalArns(devTemplate, 'wheelhouse-dev-plan'),
+          allow: allowedStatements(devTemplate, 'wheelhouse-dev-plan'),
+        },
+        ciPlan: allowedStatements(ciTemplate, 'wheelhouse-ci-plan'),
+        ciDeploy: allowedStatements(ciTemplate, 'wheelhouse-ci-deploy-dev'),
+      };
+      // What dev runs: this app with another CPU size for the service's tasks.
+      const template = devTemplate.toJSON() as {
+        Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+      };
+      const taskDefinition = Object.values(template.Resources).find(
+        (r) => r.Type === 'AWS::ECS::TaskDefinition',
+      )!;
+      taskDefinition.Properties.Cpu = '4096';
+      running = template;
+    }, 60_000);
+    beforeEach(async () => {
+      account = await AwsAccountFake.start({
+        account: dev.account,
+        region: dev.region,
+        principals: [
+          {
+            accessKeyId: ciPlan.accessKeyId,
+            arn: ciPlanSession,
+            principalArn: 'arn:aws:iam::111111111111:role/wheelhouse-ci-plan',
+            allow: iam.ciPlan,
+          },
+          {
+            accessKeyId: ciDeploy.accessKeyId,
+            arn: 'arn:aws:sts::111111111111:assumed-role/wheelhouse-ci-deploy-dev/GitHubActions',
+            principalArn: 'arn:aws:iam::111111111111:role/wheelhouse-ci-deploy-dev',
+            allow: iam.ciDeploy,
+          },
+        ],
+        roles: [iam.planRole],
+      });
+      account.putStack({
+        name: dev.stackName,
+        template: running,
+        parameters: { [IMAGE_TAG_PARAMETER]: 'v1.4.2' },
+      });
+      cdkHome = mkdtempSync(join(tmpdir(), 'wheelhouse-cdk-home-'));
+    });
+    afterEach(async () => {
+      await account.close();
+      rmSync(cdkHome, { recursive: true, force: true });
+    });
+
+    /** `deploy --env dev --plan` as the pull request workflow's plan step runs it, with `credentials`. */
+    function plan(credentials: { accessKeyId: string; secretAccessKey: string }) {
+      return wheelhouse(['deploy', '--env', 'dev', '--version', 'v1.5.0', '--plan'], {
+        WHEELHOUSE_CONFIG: EXAMPLE_CONFIG_PATH,
+        WHEELHOUSE_ASSUME_PLAN_ROLE: 'true',
+        AWS_ENDPOINT_URL: account.endpoint,
+        AWS_REGION: dev.region,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_CONFIG_FILE: join(cdkHome, 'no-aws-config'),
+        AWS_SHARED_CREDENTIALS_FILE: join(cdkHome, 'no-aws-credentials'),
+        CDK_HOME: cdkHome,
+        CDK_VALIDATION: 'false',
+        GITHUB_ACTIONS: 'true',
+        GITHUB_ACTOR: 'octocat',
+        GITHUB_REPOSITORY: 'example-org/wheelhouse',
+        GITHUB_RUN_ID: '4242',
+      });
+    }
+
+    it("diffs dev against the deployed stack through dev's plan role, and exits 0", async () => {
+      // WHEN
+      const { code, stdout, stderr } = await plan(ciPlan);
+
+      // THEN
+      expect({ code, stderr: stderr.split('\n').filter((l) => l.startsWith('wheelhouse:')) }).toEqual({
+        code: 0,
+        stderr: [],
+      });
+      expect(stdout).toContain('Plan for dev (wheelhouse-dev); nothing was deployed.');
+      expect(stdout).toContain(
+        "Read through the plan role arn:aws:iam::222222222222:role/wheelhouse-dev-plan (the stack's template only).",
+      );
+      expect(stdout).toContain(
+        'ImageTag: v1.4.2 → v1.5.0 (a new task definition; the service rolls onto it)',
+      );
+      expect(stdout).toMatch(
+        /^Diff for wheelhouse-dev against the deployed stack \(\d+ resource changes? in the template\):$/m,
+      );
+      expect(stdout).toContain('[~] AWS::ECS::TaskDefinition');
+      // and dev was read by its plan role only, the CI plan role having assumed it, nothing else
+      const cloudFormation = account.calls.filter((c) => c.service === 'cloudformation');
+      expect(new Set(cloudFormation.map((c) => [c.action, c.caller].join(' ')))).toEqual(
+        new Set([`DescribeStacks ${planRoleSession}`, `GetTemplate ${planRoleSession}`]),
+      );
+      expect(account.calls.filter((c) => c.caller === ciPlanSession).map((c) => c.action)).toEqual([
+        'AssumeRole',
+      ]);
+      expect(new Set(account.denied.map((c) => c.iamAction))).toEqual(new Set(['sts:AssumeRole']));
+    }, 120_000);
+
+    it('refuses with what to deploy when the plan role does not trust the credentials, and exits 2', async () => {
+      // WHEN dev's deploy role (a job of GitHub environment dev) asks for the plan role
+      const { code, stdout, stderr } = await plan(ciDeploy);
+
+      // THEN
+      expect(code).toBe(2);
+      expect(stderr).toContain(
+        'wheelhouse: cannot assume the plan role arn:aws:iam::222222222222:role/wheelhouse-dev-plan: User: arn:aws:sts::111111111111:assumed-role/wheelhouse-ci-deploy-dev/GitHubActions is not authorized to perform: sts:AssumeRole',
+      );
+      expect(stderr).toContain(
+        "  wheelhouse-dev-plan must exist, trust the credentials in use (in CI, wheelhouse-ci-plan's) and allow reading wheelhouse-dev: deploy wheelhouse-dev (it creates wheelhouse-dev-plan) and wheelhouse-ci (it lets wheelhouse-ci-plan assume it). Without WHEELHOUSE_ASSUME_PLAN_ROLE, --plan diffs through the CDK lookup role instead.",
+      );
+      expect(stdout).toBe('');
+      expect(account.calls.filter((c) => c.service !== 'sts')).toEqual([]);
+    }, 120_000);
+  });
 });

@@ -3,9 +3,13 @@ import {
   ciDeployRoleArn,
   ciDeployRoleName,
   ciDeployRoleOutput,
+  ciPlanRoleArn,
+  ciPlanRoleName,
   deliveryNames,
   operatorRoleArn,
   partitionOf,
+  planRoleArn,
+  planRoleName,
   resolveConfig,
 } from '../../config';
 import { exampleConfig, exampleRaw, type RawConfig } from '../support/example-config';
@@ -176,6 +180,17 @@ describe('delivery names', () => {
       ciDeployRoleArn({ name: 'acme' }, { account: '111111111111', region: 'us-gov-west-1' }, 'prod'),
     ).toBe('arn:aws-us-gov:iam::111111111111:role/acme-ci-deploy-prod');
     expect(['dev', 'eu-prod'].map(ciDeployRoleOutput)).toEqual(['DeployRoleArnDev', 'DeployRoleArnEuProd']);
+  });
+
+  it("names the pull requests' CI plan role and each environment's plan role", () => {
+    expect(ciPlanRoleName({ name: 'acme' })).toBe('acme-ci-plan');
+    expect(ciPlanRoleArn({ name: 'acme' }, { account: '111111111111', region: 'cn-north-1' })).toBe(
+      'arn:aws-cn:iam::111111111111:role/acme-ci-plan',
+    );
+    expect(planRoleName({ stackName: 'acme-prod' })).toBe('acme-prod-plan');
+    expect(planRoleArn({ stackName: 'acme-prod', account: '444444444444', region: 'us-gov-west-1' })).toBe(
+      'arn:aws-us-gov:iam::444444444444:role/acme-prod-plan',
+    );
   });
 
   it.each([

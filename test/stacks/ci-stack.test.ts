@@ -6,6 +6,8 @@ import {
   ciDeployRoleArn,
   ciDeployRoleName,
   ciDeployRoleOutput,
+  ciPlanRoleArn,
+  ciPlanRoleName,
 } from '../../config';
 import { buildApp } from '../../stacks/app';
 import { CiStack } from '../../stacks/ci/ci-stack';
@@ -120,12 +122,80 @@ describe('CiStack', () => {
     });
   });
 
-  it('has one deploy role per environment and no other role', () => {
+  it("has one deploy role per environment, the pull requests' plan role and no other role", () => {
     expect(roleNames(template).sort()).toEqual([
       'wheelhouse-ci-deploy-dev',
       'wheelhouse-ci-deploy-prod',
       'wheelhouse-ci-deploy-stage',
+      'wheelhouse-ci-plan',
     ]);
+  });
+
+  describe('the plan role', () => {
+    const plan = () => roleLogicalId(template, 'wheelhouse-ci-plan');
+
+    it("is assumed only with the repository's pull request tokens", () => {
+      expect(trustStatements(template, plan())).toEqual([
+        {
+          sid: null,
+          effect: 'Allow',
+          actions: ['sts:AssumeRoleWithWebIdentity'],
+          resources: [],
+          principal: { Federated: expect.stringMatching(/^\$\{GitHubProvider/) },
+          condition: {
+            StringEquals: {
+              'token.actions.githubusercontent.com:aud': 'sts.amazonaws.com',
+              [SUB]: ['repo:example-org/wheelhouse:pull_request'],
+            },
+          },
+        },
+      ]);
+    });
+
+    it("may only assume each environment's plan role", () => {
+      expect(
+        roleStatements(template, plan()).map(({ sid, effect, actions, resources }) => ({
+          sid,
+          effect,
+          actions,
+          resources,
+        })),
+      ).toEqual([
+        {
+          sid: 'PlanEnvironments',
+          effect: 'Allow',
+          actions: ['sts:AssumeRole'],
+          resources: ENVIRONMENTS.map(
+            ([env, account]) => `arn:aws:iam::${account}:role/wheelhouse-${env}-plan`,
+          ),
+        },
+      ]);
+    });
+
+    it('names each plan role once where two environments share an account', () => {
+      // GIVEN stage in dev's account
+      const { template: shared } = ciTemplate(
+        exampleConfig((raw) => {
+          raw.environments.stage.account = '222222222222';
+        }),
+      );
+      // THEN each environment's own plan role, named by its stack, so still one each
+      const [statement] = roleStatements(shared, roleLogicalId(shared, 'wheelhouse-ci-plan'));
+      expect(statement?.resources).toEqual([
+        'arn:aws:iam::222222222222:role/wheelhouse-dev-plan',
+        'arn:aws:iam::222222222222:role/wheelhouse-stage-plan',
+        'arn:aws:iam::444444444444:role/wheelhouse-prod-plan',
+      ]);
+    });
+
+    it('publishes its ARN as PlanRoleArn, the ARN the pull request workflow computes from the configuration', () => {
+      template.hasOutput(CI_STACK_OUTPUTS.planRoleArn, { Value: { 'Fn::GetAtt': [plan(), 'Arn'] } });
+      const config = exampleConfig();
+      expect(ciPlanRoleArn(config.project, config.delivery!)).toBe(
+        `arn:aws:iam::${TOOLS_ACCOUNT}:role/${ciPlanRoleName(config.project)}`,
+      );
+      expect(ciPlanRoleName(config.project)).toBe('wheelhouse-ci-plan');
+    });
   });
 
   it.each(ENVIRONMENTS)(
@@ -186,34 +256,45 @@ describe('CiStack', () => {
     },
   );
 
-  it('lets no role trusted by a pull request or a branch or tag ref reach prod: only prod’s own jobs get there', () => {
+  it('lets pull requests assume only the plan role, and no branch or tag ref any role: only prod’s own jobs deploy to prod', () => {
     const prodAccount = '444444444444';
     const reachesProd = (statement: FlatStatement) =>
       statement.actions.some((a) => a.startsWith('sts:') || a.startsWith('iam:')) &&
       statement.resources.some((r) => r === '*' || r.includes(`:${prodAccount}:`) || r.includes('-prod-'));
     const byRole = roleNames(template).map((name) => {
       const id = roleLogicalId(template, name);
+      const statements = roleStatements(template, id);
       return {
         name,
         subjects: subjects(trustStatements(template, id)),
-        reachesProd: roleStatements(template, id).some(reachesProd),
+        reachesProd: statements.some(reachesProd),
+        assumes: statements.filter((s) => s.actions.includes('sts:AssumeRole')).flatMap((s) => s.resources),
       };
     });
-    // No role admits a pull request, a ref, or any pattern at all.
+    // No role admits a ref or any pattern; exactly one admits pull requests, and nothing else.
     for (const role of byRole) {
       expect(role.subjects.length).toBeGreaterThan(0);
       for (const sub of role.subjects) {
-        expect(sub).toMatch(/^repo:example-org\/wheelhouse:environment:[a-z][a-z0-9-]*$/);
-        expect(sub).not.toMatch(/pull_request|:ref:|[*?]/);
+        expect(sub).toMatch(/^repo:example-org\/wheelhouse:(environment:[a-z][a-z0-9-]*|pull_request)$/);
+        expect(sub).not.toMatch(/:ref:|[*?]/);
       }
     }
-    expect(byRole.filter((role) => role.reachesProd)).toEqual([
-      {
-        name: 'wheelhouse-ci-deploy-prod',
-        subjects: ['repo:example-org/wheelhouse:environment:prod'],
-        reachesProd: true,
-      },
+    const pullRequestRoles = byRole.filter((role) => role.subjects.some((s) => s.endsWith(':pull_request')));
+    expect(pullRequestRoles.map((r) => [r.name, r.subjects])).toEqual([
+      ['wheelhouse-ci-plan', ['repo:example-org/wheelhouse:pull_request']],
     ]);
+    // It reaches prod only through prod's plan role, which reads prod's template and nothing else
+    // (test/stacks/plan-role.test.ts); no deploy, operator or bootstrap role.
+    for (const arn of pullRequestRoles[0]!.assumes) expect(arn).toMatch(/:role\/wheelhouse-[a-z]+-plan$/);
+    expect(byRole.filter((role) => role.reachesProd).map(({ name, subjects: subs }) => [name, subs])).toEqual(
+      [
+        ['wheelhouse-ci-deploy-prod', ['repo:example-org/wheelhouse:environment:prod']],
+        ['wheelhouse-ci-plan', ['repo:example-org/wheelhouse:pull_request']],
+      ],
+    );
+    // And no environment job's role may assume a plan role it does not need.
+    for (const role of byRole.filter((r) => r.name !== 'wheelhouse-ci-plan'))
+      expect(role.assumes.filter((arn) => arn.endsWith('-plan'))).toEqual([]);
   });
 
   it("lets no role deploy the tools account's own stacks or push the bot's image", () => {
@@ -292,6 +373,7 @@ describe('CiStack', () => {
       account: '222222222222',
       region: 'eu-west-1',
       operatorRoleName: `wheelhouse-${name}-operator`,
+      planRoleName: `wheelhouse-${name}-plan`,
       deployRoleName: `wheelhouse-ci-deploy-${name}`,
     });
     expect(
@@ -302,6 +384,7 @@ describe('CiStack', () => {
           region: 'eu-west-1',
           projectName: 'wheelhouse',
           githubRepository: 'example-org/wheelhouse',
+          planRoleName: 'wheelhouse-ci-plan',
           environments: [environment('dev-1'), environment('dev1')],
           serviceRepositoryName: 'wheelhouse/service',
           botRepositoryName: 'wheelhouse/bot',

@@ -8,6 +8,13 @@
  * session key it issued through AssumeRole (with its session token). Principals of other accounts
  * see an empty account, as they would in AWS. Operations it does not model answer a client error
  * and are listed in {@link AwsAccountFake.unsupported}, so a test can assert there were none.
+ *
+ * IAM, as far as a test needs it: the bootstrap roles may be assumed by anyone the caller's own policy
+ * lets (`cdk bootstrap --trust`); other roles are declared ({@link FakeRole}) with the principals their
+ * trust policy admits and what their sessions may do. A principal or role with statements is held to
+ * them on every call (but GetCallerIdentity, which needs no permission) and refused with IAM's
+ * AccessDenied otherwise; refusals are listed in {@link AwsAccountFake.denied}. Without statements a
+ * principal may do anything, as before.
  */
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -31,11 +38,34 @@ import {
   type XmlObject,
 } from './aws-wire';
 
+/** One Allow statement of an identity policy: actions and resources, with IAM's `*` and `?` wildcards. */
+export interface FakeStatement {
+  readonly actions: readonly string[];
+  readonly resources: readonly string[];
+}
+
 /** A long-term access key the account accepts, and the principal it belongs to. */
 export interface FakePrincipal {
   readonly accessKeyId: string;
   /** E.g. `arn:aws:iam::111111111111:user/wheelhouse-bot`; its account may be another one. */
   readonly arn: string;
+  /**
+   * What trust policies see as `aws:PrincipalArn`: for a role's session (a key that stands for a role
+   * assumed elsewhere, e.g. with OIDC), the role's ARN. @default arn
+   */
+  readonly principalArn?: string;
+  /** Its identity policy. @default unrestricted */
+  readonly allow?: readonly FakeStatement[];
+}
+
+/** A role of the account besides the bootstrap roles: whom it trusts and what its sessions may do. */
+export interface FakeRole {
+  /** Its name: its ARN is `arn:aws:iam::<account>:role/<name>`. */
+  readonly name: string;
+  /** The `aws:PrincipalArn`s its trust policy admits. */
+  readonly trustedPrincipalArns: readonly string[];
+  /** Its identity policy. */
+  readonly allow: readonly FakeStatement[];
 }
 
 /** Options for {@link AwsAccountFake.start}. */
@@ -46,6 +76,8 @@ export interface AwsAccountFakeOptions {
   readonly region: string;
   /** Who may call it. */
   readonly principals: readonly FakePrincipal[];
+  /** Roles besides the bootstrap roles. @default none */
+  readonly roles?: readonly FakeRole[];
   /** The version `cdk bootstrap` left in SSM and the CDKToolkit stack. @default 30 */
   readonly bootstrapVersion?: number;
   /** The region's availability zones. @default the region's a, b and c */
@@ -133,6 +165,10 @@ interface FakeStack {
 interface Caller {
   readonly arn: string;
   readonly account: string;
+  /** `aws:PrincipalArn`: the role's ARN for a role's session. */
+  readonly principalArn: string;
+  /** The identity policy, or null for a principal that may do anything. */
+  readonly allow: readonly FakeStatement[] | null;
 }
 
 interface Session {
@@ -157,6 +193,8 @@ export class AwsAccountFake {
   readonly calls: AwsCall[] = [];
   /** Calls to operations the fake does not model (`service:Action`). */
   readonly unsupported: string[] = [];
+  /** Calls refused by IAM (also in {@link calls}), with the IAM action and the resource. */
+  readonly denied: (AwsCall & { readonly iamAction: string; readonly resource: string })[] = [];
   private readonly sessions = new Map<string, Session>();
   private readonly stacks = new Map<string, FakeStack>();
   private readonly objects = new Map<string, Buffer>();
@@ -303,7 +341,14 @@ export class AwsAccountFake {
   private authenticate(scope: ReturnType<typeof credentialScope>, protocol: Protocol): Caller | null {
     if (!scope) return null;
     const principal = this.options.principals.find((p) => p.accessKeyId === scope.accessKeyId);
-    if (principal) return { arn: principal.arn, account: accountOf(principal.arn) };
+    if (principal) {
+      return {
+        arn: principal.arn,
+        account: accountOf(principal.arn),
+        principalArn: principal.principalArn ?? principal.arn,
+        allow: principal.allow ?? null,
+      };
+    }
     const session = this.sessions.get(scope.accessKeyId);
     if (session && session.sessionToken === scope.sessionToken) return session.caller;
     throw protocol === 'rest-xml'
@@ -325,8 +370,10 @@ export class AwsAccountFake {
   ): WireResponse {
     if (protocol === 'query') {
       const { action, params } = decodeQuery(raw.toString('utf8'));
-      this.calls.push({ service, action, caller: caller?.arn ?? null, params });
+      const call: AwsCall = { service, action, caller: caller?.arn ?? null, params };
+      this.calls.push(call);
       const signed = this.signed(caller);
+      this.authorize(call, signed, this.queryResource(service, action, params));
       if (service === 'ec2') {
         const result = this.ec2(action, signed);
         if (result === undefined) throw this.unsupportedOperation(service, action);
@@ -335,7 +382,7 @@ export class AwsAccountFake {
       const namespace = QUERY_NAMESPACES[service];
       const result =
         service === 'sts'
-          ? this.sts(action, params, signed)
+          ? this.sts(call, params, signed)
           : service === 'cloudformation'
             ? this.cloudFormation(action, params, signed)
             : undefined;
@@ -345,8 +392,17 @@ export class AwsAccountFake {
     if (protocol === 'json') {
       const action = String(req.headers['x-amz-target']).split('.').pop() ?? '';
       const params = (raw.length > 0 ? JSON.parse(raw.toString('utf8')) : {}) as Record<string, unknown>;
-      this.calls.push({ service, action, caller: caller?.arn ?? null, params });
+      const call: AwsCall = { service, action, caller: caller?.arn ?? null, params };
+      this.calls.push(call);
       const signed = this.signed(caller);
+      const { account, region } = this.options;
+      // SSM parameter names start with a slash, which the ARN does not repeat.
+      const name = String(params.Name ?? '').replace(/^\//, '');
+      this.authorize(
+        call,
+        signed,
+        service === 'ssm' ? `arn:aws:ssm:${region}:${account}:parameter/${name}` : '*',
+      );
       const result = service === 'ssm' ? this.ssm(action, params, signed) : undefined;
       if (result === undefined) throw this.unsupportedOperation(service, action);
       return jsonResponse(result, requestId);
@@ -360,6 +416,40 @@ export class AwsAccountFake {
     return caller;
   }
 
+  /** The resource an awsQuery call acts on, as IAM names it. */
+  private queryResource(service: string, action: string, params: Record<string, QueryValue>): string {
+    const { account, region } = this.options;
+    if (service === 'sts' && action === 'AssumeRole') return String(params.RoleArn);
+    if (service === 'cloudformation' && params.StackName !== undefined) {
+      const wanted = String(params.StackName);
+      if (wanted.startsWith('arn:')) return wanted;
+      // A stack that does not exist is named with a wildcard id, as IAM evaluates it.
+      return this.stacks.get(wanted)?.id ?? `arn:aws:cloudformation:${region}:${account}:stack/${wanted}/*`;
+    }
+    return '*';
+  }
+
+  /**
+   * Throws IAM's AccessDenied when `caller`'s identity policy does not allow the call on `resource`.
+   * GetCallerIdentity needs no permission.
+   */
+  private authorize(call: AwsCall, caller: Caller, resource: string): void {
+    if (caller.allow === null || (call.service === 'sts' && call.action === 'GetCallerIdentity')) return;
+    const iamAction = `${call.service}:${call.action}`;
+    const allowed = caller.allow.some(
+      (statement) =>
+        statement.actions.some((a) => wildcard(a, iamAction, true)) &&
+        statement.resources.some((r) => wildcard(r, resource, false)),
+    );
+    if (allowed) return;
+    this.denied.push({ ...call, iamAction, resource });
+    throw new AwsError(
+      'AccessDenied',
+      `User: ${caller.arn} is not authorized to perform: ${iamAction} on resource: ${resource} because no identity-based policy allows the ${iamAction} action`,
+      403,
+    );
+  }
+
   private unsupportedOperation(service: string, action: string): AwsError {
     this.unsupported.push(`${service}:${action}`);
     return new AwsError('UnsupportedOperation', `the fake account does not model ${service}:${action}`);
@@ -367,8 +457,8 @@ export class AwsAccountFake {
 
   // --- STS ------------------------------------------------------------------------------------
 
-  private sts(action: string, params: Record<string, QueryValue>, caller: Caller): XmlObject | undefined {
-    switch (action) {
+  private sts(call: AwsCall, params: Record<string, QueryValue>, caller: Caller): XmlObject | undefined {
+    switch (call.action) {
       case 'GetCallerIdentity':
         return {
           Arn: caller.arn,
@@ -383,7 +473,13 @@ export class AwsAccountFake {
         const bootstrapRole = new RegExp(
           `^arn:aws:iam::${account}:role/cdk-${QUALIFIER}-(deploy|file-publishing|image-publishing|lookup)-role-${account}-${region}$`,
         );
-        if (!bootstrapRole.test(roleArn)) {
+        const declared = this.options.roles?.find(
+          (r) => `arn:aws:iam::${account}:role/${r.name}` === roleArn,
+        );
+        const trusted =
+          bootstrapRole.test(roleArn) || declared?.trustedPrincipalArns.includes(caller.principalArn);
+        if (!trusted) {
+          this.denied.push({ ...call, iamAction: 'sts:AssumeRole', resource: roleArn });
           throw new AwsError(
             'AccessDenied',
             `User: ${caller.arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
@@ -394,7 +490,12 @@ export class AwsAccountFake {
         const assumed: Session = {
           secretAccessKey: randomBytes(20).toString('base64'),
           sessionToken: randomBytes(32).toString('base64'),
-          caller: { arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${session}`, account },
+          caller: {
+            arn: `arn:aws:sts::${account}:assumed-role/${roleName}/${session}`,
+            account,
+            principalArn: roleArn,
+            allow: declared?.allow ?? null,
+          },
         };
         this.sessions.set(accessKeyId, assumed);
         return {
@@ -458,8 +559,27 @@ export class AwsAccountFake {
     const query = Object.fromEntries(url.searchParams);
     const method = req.method ?? 'GET';
     const action = `${method} ${key ? 'object' : (Object.keys(query).filter((k) => k !== 'x-id')[0] ?? 'bucket')}`;
-    this.calls.push({ service: 's3', action, caller: caller?.arn ?? null, params: { bucket, key, query } });
+    const call: AwsCall = {
+      service: 's3',
+      action,
+      caller: caller?.arn ?? null,
+      params: { bucket, key, query },
+    };
+    this.calls.push(call);
     const who = this.signed(caller);
+    // IAM's names of the S3 calls the deploy makes; the policy check sees them, the call log keeps the method.
+    const s3Action = key
+      ? { GET: 'GetObject', HEAD: 'GetObject', PUT: 'PutObject' }[method]
+      : 'location' in query
+        ? 'GetBucketLocation'
+        : 'encryption' in query
+          ? 'GetEncryptionConfiguration'
+          : 'ListBucket';
+    this.authorize(
+      { ...call, action: s3Action ?? action },
+      who,
+      key ? `arn:aws:s3:::${bucket}/${key}` : `arn:aws:s3:::${bucket}`,
+    );
     if (bucket !== this.bucket)
       throw new AwsError('NoSuchBucket', 'The specified bucket does not exist', 404);
     const owner = req.headers['x-amz-expected-bucket-owner'];
@@ -915,6 +1035,15 @@ function describeChangeSet(changeSet: FakeChangeSet, stack: FakeStack): XmlObjec
       },
     })),
   };
+}
+
+/** IAM's matching of a policy's action or resource: `*` any run of characters, `?` any one. */
+function wildcard(pattern: string, value: string, ignoreCase: boolean): boolean {
+  const source = pattern
+    .split('')
+    .map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\/]/g, '\\$&')))
+    .join('');
+  return new RegExp(`^${source}$`, ignoreCase ? 'i' : '').test(value);
 }
 
 function accountOf(arn: string): string {

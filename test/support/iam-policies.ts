@@ -4,6 +4,7 @@
  * becomes `arn:aws:…`, and a reference to another resource becomes `${LogicalId}` or `${LogicalId.Attr}`.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
+import type { FakeStatement } from './aws-account-fake';
 
 /** One statement, with its actions and resources as sorted string lists. */
 export interface FlatStatement {
@@ -80,4 +81,37 @@ function toFlat(statement: unknown): FlatStatement {
     principal: flatten(s.Principal),
     condition: flatten(s.Condition),
   };
+}
+
+/**
+ * What the role named `roleName` allows, as the fake AWS account enforces it: the Allow statements of
+ * its policies as synthesized. Throws on anything the fake account does not model (Deny, conditions).
+ */
+export function allowedStatements(template: Template, roleName: string): FakeStatement[] {
+  return roleStatements(template, roleLogicalId(template, roleName)).map((s) => {
+    if (s.effect !== 'Allow' || s.condition !== undefined) {
+      throw new Error(
+        `${roleName}: the fake account reads unconditional Allow statements only, got ${s.sid}`,
+      );
+    }
+    return { actions: s.actions, resources: s.resources };
+  });
+}
+
+/**
+ * The `aws:PrincipalArn`s the role's trust policy admits, for a role trusted the way the environment
+ * stacks trust the tools account: one statement, the account as principal, narrowed by `ArnEquals`.
+ */
+export function trustedPrincipalArns(template: Template, roleName: string): string[] {
+  const statements = trustStatements(template, roleLogicalId(template, roleName));
+  const [trust] = statements;
+  const arns = (trust?.condition as { ArnEquals?: { 'aws:PrincipalArn'?: string[] } } | undefined)
+    ?.ArnEquals?.['aws:PrincipalArn'];
+  const account = /^arn:aws:iam::(\d{12}):root$/.exec(
+    String((trust?.principal as { AWS?: unknown } | undefined)?.AWS),
+  )?.[1];
+  if (statements.length !== 1 || !arns || !account || arns.some((arn) => !arn.includes(`::${account}:`))) {
+    throw new Error(`${roleName}: expected one trust statement of an account narrowed by aws:PrincipalArn`);
+  }
+  return arns;
 }

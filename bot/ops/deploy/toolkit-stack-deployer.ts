@@ -117,6 +117,19 @@ function ioHost(
   };
 }
 
+/** Options of {@link toolkitStackDeployer}. */
+export interface ToolkitStackDeployerOptions {
+  /**
+   * The credentials are a read-only role of the environment's own account (its plan role,
+   * `stacks/plan-role.ts`): `diff` reads the deployed stack with them, never through the bootstrap lookup
+   * role. toolkit-lib still asks STS for the lookup role first, as `cdk diff` does; the plan role may not
+   * assume it, so STS refuses, and toolkit-lib carries on with these credentials because they are for the
+   * stack's account. `deploy` is not for such credentials.
+   * @default false: through the lookup role, or with the credentials where it cannot be assumed
+   */
+  readonly readWithCredentials?: boolean;
+}
+
 /**
  * The toolkit-lib deployer. toolkit-lib starts from `credentials` and assumes the environment's CDK
  * bootstrap roles (lookup, file publishing, deploy) from there, as `cdk deploy` does: they must be
@@ -130,9 +143,15 @@ function ioHost(
  * change set analysis, and parameter values are not compared (so the running `ImageTag` is read with
  * DescribeStacks, through the same lookup role).
  *
+ * A pull request's plan gets no lookup role: its `credentials` are the environment's plan role
+ * (`readWithCredentials`, see {@link ToolkitStackDeployerOptions}).
+ *
  * @default credentials: the SDK's default chain, read by toolkit-lib the way the AWS CLI reads it
  */
-export function toolkitStackDeployer(credentials?: AwsCredentials): StackDeployer {
+export function toolkitStackDeployer(
+  credentials?: AwsCredentials,
+  options: ToolkitStackDeployerOptions = {},
+): StackDeployer {
   const newToolkit = (request: StackDeployRequest, host: IIoHost) =>
     new Toolkit({
       ioHost: host,
@@ -183,7 +202,11 @@ export function toolkitStackDeployer(credentials?: AwsCredentials): StackDeploye
           });
           return { diffs, lookupRoleArn: synthesized().lookupRoleArn };
         });
-        const deployed = await describeDeployedStack(request, credentials, lookupRoleArn);
+        const deployed = await describeDeployedStack(
+          request,
+          credentials,
+          options.readWithCredentials ? null : lookupRoleArn,
+        );
         const resourceChanges = Object.values(diffs).reduce(
           (sum, diff) =>
             sum + diff.resources.filter((r) => r?.resourceType !== 'AWS::CDK::Metadata').differenceCount,
@@ -262,8 +285,9 @@ function resolvePlaceholders(arn: string, environment: StackDeployRequest['envir
 
 /**
  * Whether the stack is deployed and its `ImageTag`, from DescribeStacks through the bootstrap lookup
- * role (read-only), or, when that role cannot be assumed, with `credentials` themselves (as
- * toolkit-lib's template diff does best effort; it would then try the deploy role, we do not).
+ * role (read-only), or with `credentials` themselves when that role cannot be assumed (as toolkit-lib's
+ * template diff does best effort; it would then try the deploy role, we do not) or none is given (the
+ * credentials are the environment's plan role).
  */
 async function describeDeployedStack(
   request: StackDeployRequest,

@@ -1,8 +1,9 @@
 import { AssumeRoleCommand, STSClient, STSServiceException } from '@aws-sdk/client-sts';
-import { mockClient } from 'aws-sdk-client-mock';
-import { AwsClients, readAssumeOperatorRole } from '../../../bot/ops/aws-clients';
+import { type AwsClientStub, mockClient } from 'aws-sdk-client-mock';
+import { AwsClients, readAssumeOperatorRole, readAssumePlanRole } from '../../../bot/ops/aws-clients';
 import { listBastionKeys } from '../../../bot/ops/bastion-keys';
 import { DeployStateStore } from '../../../bot/ops/deploy/deploy-state';
+import type { StackDeployer } from '../../../bot/ops/deploy/stack-deployer';
 import { readSecretString } from '../../../bot/ops/secrets';
 import { findEnvironment } from '../../../config';
 import { TEST_CREDENTIALS } from '../../support/aws-fakes';
@@ -210,6 +211,109 @@ describe('AwsClients with operator roles', () => {
     // THEN
     expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
     expect(fake.requests.map((r) => signer(r).key)).toEqual([TEST_CREDENTIALS.accessKeyId]);
+  });
+});
+
+describe("AwsClients with plan roles (a pull request's --plan)", () => {
+  // Made once the operator role tests above have restored theirs: one stub of STSClient at a time.
+  let sts: AwsClientStub<STSClient>;
+  const standIn: StackDeployer = {
+    async deploy() {
+      throw new Error('a plan never deploys');
+    },
+    async diff() {
+      throw new Error('not called here');
+    },
+  };
+  let aws: AwsClients | undefined;
+  const clients = (assumePlanRole: boolean) =>
+    new AwsClients({
+      credentials: TEST_CREDENTIALS,
+      maxAttempts: 1,
+      stackDeployer: standIn,
+      assumePlanRole,
+      roleSessionName: 'wheelhouse-ci-octocat-4242',
+    });
+
+  beforeAll(() => {
+    sts = mockClient(STSClient);
+  });
+  beforeEach(() => {
+    sts.reset();
+    sts.on(AssumeRoleCommand).resolves({ Credentials: session('dev') });
+  });
+  afterEach(async () => {
+    await aws?.destroy();
+  });
+  afterAll(() => sts.restore());
+
+  it("assumes the environment's plan role up front, with the run's session name", async () => {
+    // GIVEN
+    aws = clients(true);
+
+    // WHEN
+    const deployer = await aws.planDeployer(dev);
+
+    // THEN
+    expect(deployer).toBe(standIn);
+    expect(aws.planRoleOf(dev)).toBe('arn:aws:iam::222222222222:role/wheelhouse-dev-plan');
+    expect(sts.commandCalls(AssumeRoleCommand).map((c) => c.args[0].input)).toEqual([
+      {
+        RoleArn: 'arn:aws:iam::222222222222:role/wheelhouse-dev-plan',
+        RoleSessionName: 'wheelhouse-ci-octocat-4242',
+      },
+    ]);
+  });
+
+  it('fails naming the plan role when STS refuses it', async () => {
+    // GIVEN
+    aws = clients(true);
+    sts.on(AssumeRoleCommand).rejects(
+      new STSServiceException({
+        name: 'AccessDenied',
+        $fault: 'client',
+        $metadata: {},
+        message: 'not authorized to perform: sts:AssumeRole',
+      }),
+    );
+
+    // WHEN / THEN
+    await expect(aws.planDeployer(prod)).rejects.toThrow(
+      'cannot assume the plan role arn:aws:iam::444444444444:role/wheelhouse-prod-plan: not authorized to perform: sts:AssumeRole',
+    );
+  });
+
+  it('is the stack deployer, with no role assumed, without the switch', async () => {
+    // GIVEN
+    aws = clients(false);
+
+    // WHEN
+    const deployer = await aws.planDeployer(dev);
+
+    // THEN
+    expect(deployer).toBe(standIn);
+    expect(aws.planRoleOf(dev)).toBeNull();
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+  });
+});
+
+describe('readAssumePlanRole', () => {
+  it.each([
+    [undefined, false],
+    ['', false],
+    ['0', false],
+    ['true', true],
+    ['1', true],
+  ])('reads %p as %p', (value, expected) => {
+    expect(readAssumePlanRole(value === undefined ? {} : { WHEELHOUSE_ASSUME_PLAN_ROLE: value })).toBe(
+      expected,
+    );
+  });
+
+  it('fails on anything else, naming the variable and the value', () => {
+    expect(() => readAssumePlanRole({ WHEELHOUSE_ASSUME_PLAN_ROLE: 'plan' })).toThrow(
+      'WHEELHOUSE_ASSUME_PLAN_ROLE must be true or false, got "plan"',
+    );
   });
 });
 

@@ -2,6 +2,8 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
+import { Template as CdkTemplate } from 'aws-cdk-lib/assertions';
+import { AwsClients } from '../../../bot/ops/aws-clients';
 import type {
   StackActivityEvent,
   StackDeployResult,
@@ -13,9 +15,11 @@ import {
   toolkitStackDeployer,
 } from '../../../bot/ops/deploy/toolkit-stack-deployer';
 import { IMAGE_TAG_PARAMETER } from '../../../config';
-import { AwsAccountFake } from '../../support/aws-account-fake';
+import { buildApp } from '../../../stacks/app';
+import { AwsAccountFake, type FakeStatement } from '../../support/aws-account-fake';
 import { TEST_CREDENTIALS } from '../../support/aws-fakes';
 import { exampleConfig } from '../../support/example-config';
+import { allowedStatements, trustedPrincipalArns } from '../../support/iam-policies';
 import { synthTemplates } from '../../support/synth';
 
 describe("the toolkit-lib deployer's stack parameters", () => {
@@ -53,6 +57,17 @@ const DEPLOY_ROLE_SESSION =
 const LOOKUP_ROLE_ARN = 'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-eu-west-1';
 const LOOKUP_ROLE_SESSION =
   /^arn:aws:sts::222222222222:assumed-role\/cdk-hnb659fds-lookup-role-222222222222-eu-west-1\//;
+/** The tools account's CI plan role, as a pull request's plan job holds it (assumed with GitHub's OIDC token). */
+const CI_PLAN_CREDENTIALS = { accessKeyId: 'ASIACIPLANCIPLAN', secretAccessKey: 'ci-plan-secret' };
+const CI_PLAN_ROLE_ARN = 'arn:aws:iam::111111111111:role/wheelhouse-ci-plan';
+const CI_PLAN_SESSION = 'arn:aws:sts::111111111111:assumed-role/wheelhouse-ci-plan/GitHubActions';
+/** Dev's CI deploy role, as a job of GitHub environment dev holds it. */
+const CI_DEPLOY_CREDENTIALS = { accessKeyId: 'ASIACIDEPLOYDEV', secretAccessKey: 'ci-deploy-secret' };
+const CI_DEPLOY_SESSION = 'arn:aws:sts::111111111111:assumed-role/wheelhouse-ci-deploy-dev/GitHubActions';
+const PLAN_ROLE_ARN = 'arn:aws:iam::222222222222:role/wheelhouse-dev-plan';
+/** The session name the command line gives assumed roles in GitHub Actions (`cliIdentity`). */
+const PLAN_SESSION_NAME = 'wheelhouse-ci-octocat-4242';
+const PLAN_ROLE_SESSION = `arn:aws:sts::222222222222:assumed-role/wheelhouse-dev-plan/${PLAN_SESSION_NAME}`;
 /** Longer than a healthy deploy against the fake takes by far; a hang fails here, with the last AWS calls. */
 const DEPLOY_DEADLINE_MS = 40_000;
 
@@ -62,6 +77,12 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
   const initialEnv = { ...process.env };
   /** The template this app synthesizes for dev. */
   let synthesized: Template;
+  /** Dev's plan role and the CI roles, as the stacks synthesize their policies, for the fake account's IAM. */
+  let iam: {
+    readonly planRole: { readonly trusted: string[]; readonly allow: FakeStatement[] };
+    readonly ciPlanRole: FakeStatement[];
+    readonly ciDeployRole: FakeStatement[];
+  };
   /** The template a deploy of this app leaves in CloudFormation (with the metadata the CDK adds). */
   let deployed: Template;
   let account: AwsAccountFake;
@@ -75,6 +96,25 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
       principals: [
         { accessKeyId: TEST_CREDENTIALS.accessKeyId, arn: BOT_ARN },
         { accessKeyId: CHAIN_CREDENTIALS.accessKeyId, arn: CHAIN_ARN },
+        {
+          accessKeyId: CI_PLAN_CREDENTIALS.accessKeyId,
+          arn: CI_PLAN_SESSION,
+          principalArn: CI_PLAN_ROLE_ARN,
+          allow: iam.ciPlanRole,
+        },
+        {
+          accessKeyId: CI_DEPLOY_CREDENTIALS.accessKeyId,
+          arn: CI_DEPLOY_SESSION,
+          principalArn: 'arn:aws:iam::111111111111:role/wheelhouse-ci-deploy-dev',
+          allow: iam.ciDeployRole,
+        },
+      ],
+      roles: [
+        {
+          name: 'wheelhouse-dev-plan',
+          trustedPrincipalArns: iam.planRole.trusted,
+          allow: iam.planRole.allow,
+        },
       ],
     });
     // toolkit-lib caches the account of each access key under CDK_HOME: a fresh one per account.
@@ -113,7 +153,18 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
   }
 
   beforeAll(async () => {
-    synthesized = synthTemplates(config, ['dev']).dev!.toJSON() as Template;
+    const devTemplate = synthTemplates(config, ['dev']).dev!;
+    synthesized = devTemplate.toJSON() as Template;
+    const { delivery } = buildApp(config, { nag: false });
+    const ciTemplate = CdkTemplate.fromStack(delivery!.ci);
+    iam = {
+      planRole: {
+        trusted: trustedPrincipalArns(devTemplate, 'wheelhouse-dev-plan'),
+        allow: allowedStatements(devTemplate, 'wheelhouse-dev-plan'),
+      },
+      ciPlanRole: allowedStatements(ciTemplate, 'wheelhouse-ci-plan'),
+      ciDeployRole: allowedStatements(ciTemplate, 'wheelhouse-ci-deploy-dev'),
+    };
     // What dev runs: this app at v1.4.2, as the deployer itself left it (over an older release).
     await startAccount();
     try {
@@ -124,7 +175,7 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
     } finally {
       await stopAccount();
     }
-  }, 60_000);
+  }, 90_000);
 
   beforeEach(async () => {
     await startAccount();
@@ -423,6 +474,127 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
       // THEN
       expect(assemblies()).toEqual(before);
     }, 60_000);
+  });
+
+  describe("diff through the environment's plan role, as a pull request's plan job runs it", () => {
+    /** The command line's clients in a pull request's plan job: the CI plan role's key, plan roles assumed. */
+    function planClients(credentials = CI_PLAN_CREDENTIALS): AwsClients {
+      return new AwsClients({
+        credentials,
+        endpoint: account.endpoint,
+        maxAttempts: 1,
+        assumePlanRole: true,
+        roleSessionName: PLAN_SESSION_NAME,
+      });
+    }
+
+    async function planDiff(version: string | null): Promise<StackDiffResult> {
+      const aws = planClients();
+      try {
+        return await (await aws.planDeployer(dev)).diff({ config, environment: dev, version });
+      } finally {
+        await aws.destroy();
+      }
+    }
+
+    it('diffs with only what the plan role allows: the changed resource and the running ImageTag', async () => {
+      // GIVEN the running task definition has other CPU units than this app's
+      const taskDefinition = logicalIdOf(deployed, 'AWS::ECS::TaskDefinition');
+      const running = structuredClone(deployed) as Template & {
+        Resources: Record<string, { Properties: Record<string, unknown> }>;
+      };
+      running.Resources[taskDefinition]!.Properties.Cpu = '4096';
+      putRunningStack(running, 'v1.4.2');
+
+      // WHEN
+      const result = await planDiff('v1.5.0');
+
+      // THEN
+      expect(result).toMatchObject({ stackExists: true, resourceChanges: 1, runningImageTag: 'v1.4.2' });
+      expect(result.text).toContain('[~] AWS::ECS::TaskDefinition');
+      expect(result.text).toMatch(/\[-\] 4096/);
+      expect(account.unsupported).toEqual([]);
+    }, 60_000);
+
+    it("reads dev's stack as the plan role alone: never a bootstrap role, nothing but its template and description", async () => {
+      // WHEN
+      await planDiff('v1.5.0');
+
+      // THEN the CI plan role's key only assumed dev's plan role
+      const byCiPlan = account.calls.filter((c) => c.caller === CI_PLAN_SESSION);
+      expect(byCiPlan.map((c) => [c.action, c.params.RoleArn, c.params.RoleSessionName])).toEqual([
+        ['AssumeRole', PLAN_ROLE_ARN, PLAN_SESSION_NAME],
+      ]);
+      // and every other call was the plan role's session: no bootstrap role ever had a session
+      expect(account.calls.filter((c) => c.caller !== CI_PLAN_SESSION).map((c) => c.caller)).toEqual(
+        expect.arrayContaining([PLAN_ROLE_SESSION]),
+      );
+      for (const call of account.calls.filter((c) => c.caller !== CI_PLAN_SESSION))
+        expect(call.caller).toBe(PLAN_ROLE_SESSION);
+      // toolkit-lib asked for the lookup role, as `cdk diff` does, and was refused: the plan role may not
+      // assume it, and carried on with its own credentials
+      expect(account.denied.map((c) => [c.caller, c.iamAction, c.resource])).toEqual(
+        account.denied.map(() => [PLAN_ROLE_SESSION, 'sts:AssumeRole', LOOKUP_ROLE_ARN]),
+      );
+      expect(account.denied.length).toBeGreaterThan(0);
+      // what it read: the region's zones (the synth's check of the configured ones), then dev's stack,
+      // DescribeStacks and GetTemplate only; nothing in S3 or SSM
+      const reads = account.calls.filter((c) => c.service !== 'sts');
+      expect(new Set(reads.map((c) => `${c.service}:${c.action}`))).toEqual(
+        new Set([
+          'ec2:DescribeAvailabilityZones',
+          'cloudformation:DescribeStacks',
+          'cloudformation:GetTemplate',
+        ]),
+      );
+      for (const call of reads.filter((c) => c.service === 'cloudformation'))
+        expect(call.params.StackName).toBe(dev.stackName);
+      expect(new Set(account.calls.filter((c) => c.service === 'sts').map((c) => c.action))).toEqual(
+        new Set(['AssumeRole', 'GetCallerIdentity']),
+      );
+      expect(account.stack(dev.stackName).parameters[IMAGE_TAG_PARAMETER]).toBe('v1.4.2');
+    }, 60_000);
+
+    it('reports a stack that is not deployed yet as new', async () => {
+      // GIVEN an account without the stack
+      await stopAccount();
+      await startAccount();
+
+      // WHEN
+      const result = await planDiff('v1.5.0');
+
+      // THEN
+      expect(result).toMatchObject({ stackExists: false, runningImageTag: null });
+      expect(result.text).toMatch(/^\[\+\] AWS::ECS::Service /m);
+      expect(account.denied.filter((c) => c.iamAction !== 'sts:AssumeRole')).toEqual([]);
+    }, 60_000);
+
+    it.each([
+      [
+        "dev's CI deploy role, whose policy does not name the plan role",
+        CI_DEPLOY_CREDENTIALS,
+        `User: ${CI_DEPLOY_SESSION} is not authorized to perform: sts:AssumeRole on resource: ${PLAN_ROLE_ARN} because no identity-based policy allows the sts:AssumeRole action`,
+      ],
+      [
+        'a principal that the plan role does not trust',
+        TEST_CREDENTIALS,
+        `User: ${BOT_ARN} is not authorized to perform: sts:AssumeRole on resource: ${PLAN_ROLE_ARN}`,
+      ],
+    ])(
+      'refuses %s, naming the plan role, before synthesizing anything',
+      async (_, credentials, reason) => {
+        // GIVEN
+        const aws = planClients(credentials);
+
+        // WHEN
+        const deployer = aws.planDeployer(dev).finally(() => aws.destroy());
+
+        // THEN
+        await expect(deployer).rejects.toThrow(`cannot assume the plan role ${PLAN_ROLE_ARN}: ${reason}`);
+        expect(account.calls.map((c) => c.action)).toEqual(['AssumeRole']);
+      },
+      60_000,
+    );
   });
 
   it("fails with CloudFormation's reason when the update rolls back, without throwing", async () => {
