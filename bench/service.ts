@@ -373,7 +373,9 @@ async function main(): Promise<void> {
     await admin.end();
   } finally {
     await pg.stop();
-    await rm(work, { recursive: true, force: true });
+    // BENCH_KEEP=1 keeps the servers' logs (with BENCH_NODE_ARGS=--trace-gc, their GC pauses) for a closer look.
+    if (process.env.BENCH_KEEP) process.stdout.write(`servers' logs kept in ${work}\n`);
+    else await rm(work, { recursive: true, force: true });
   }
 }
 

@@ -88,7 +88,7 @@ export async function runDeployCommand(
     );
   }
   const signOff = await requireSignOff(ctx.aws, environment, version, ctx.now());
-  if (version !== null) await assertImageTagExists(ctx.aws, ctx.config, version);
+  if (version !== null) await assertImageTagExists(ctx.aws, ctx.config, environment, version);
   checkFreeze(ctx.config, environment, ctx.now(), freezeOverride);
 
   const locked = await beginDeploy(

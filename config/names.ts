@@ -46,7 +46,10 @@ export const RESOURCE_TAGS = {
  * output of its own, {@link ciDeployRoleOutput}.
  */
 export const CI_STACK_OUTPUTS = {
-  serviceRepositoryUri: 'ServiceRepositoryUri',
+  /** The service's release repository (the output keeps the name it had when there was one repository). */
+  releaseRepositoryUri: 'ServiceRepositoryUri',
+  /** The service's branch repository. */
+  branchRepositoryUri: 'BranchRepositoryUri',
   botRepositoryUri: 'BotRepositoryUri',
   /** The pull requests' plan role, {@link ciPlanRoleName}. */
   planRoleArn: 'PlanRoleArn',
@@ -66,7 +69,8 @@ export function ciDeployRoleOutput(environmentName: string): string {
 
 /**
  * The CI role that jobs of the GitHub environment named after an environment assume
- * (`<project>-ci-deploy-<env>`): it pushes the service's images and deploys that environment, no other.
+ * (`<project>-ci-deploy-<env>`): it pushes the service's images to the repository of that environment's
+ * image tier and deploys that environment, no other.
  */
 export function ciDeployRoleName(project: Pick<Config['project'], 'name'>, environmentName: string): string {
   return `${project.name}-ci-deploy-${environmentName}`;
@@ -174,7 +178,7 @@ export interface BotSecret {
 /** Names of the CI and bot stacks and of what they create, derived from the project name. */
 export interface DeliveryNames {
   /**
-   * `<project>-ci`: GitHub OIDC, the registries, a deploy role per environment ({@link ciDeployRoleName})
+   * `<project>-ci`: GitHub OIDC, the image repositories, a deploy role per environment ({@link ciDeployRoleName})
    * and the pull requests' plan role ({@link ciPlanRoleName}).
    */
   readonly ciStackName: string;
@@ -182,7 +186,7 @@ export interface DeliveryNames {
   readonly botStackName: string;
   /** The bot's ECS task role. */
   readonly botTaskRoleName: string;
-  /** The bot's own image repository (the service's is `registry.repositoryName`). */
+  /** The bot's own image repository (the service's are `registry.repositoryName` and `branchRepositoryName`). */
   readonly botRepositoryName: string;
   /** Secrets the bot's container receives, created by a person before the first deploy. */
   readonly botSecrets: {

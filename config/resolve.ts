@@ -18,6 +18,7 @@ import type {
   EnvironmentConfig,
   NetworkConfig,
   Principals,
+  RegistryConfig,
   SubnetLayout,
 } from './types';
 
@@ -34,6 +35,9 @@ export function resolveConfig(raw: unknown, source: string): Resolved {
   const file = fileSchema.safeParse(raw ?? {});
   if (!file.success) throw new ConfigError(source, zodProblems(file.error, raw, []));
 
+  const registry = resolveRegistry(file.data, (path, message) =>
+    problems.push({ path: `registry.${path}`, message }),
+  );
   const environments: EnvironmentConfig[] = [];
   for (const [envName, envRaw] of Object.entries(file.data.environments)) {
     const merged = deepMerge(file.data.defaults, envRaw);
@@ -47,6 +51,7 @@ export function resolveConfig(raw: unknown, source: string): Resolved {
       file.data.project.name,
       envName,
       parsed.data,
+      registry,
       file.data.people,
       (path, message) => problems.push({ path: at(path), message }),
     );
@@ -68,7 +73,7 @@ export function resolveConfig(raw: unknown, source: string): Resolved {
       }
     }
   }
-  const delivery = resolveDelivery(file.data, (path, message) =>
+  const delivery = resolveDelivery(file.data, registry, (path, message) =>
     problems.push({ path: `delivery.${path}`, message }),
   );
   if (file.data.delivery?.github.deployRefs !== undefined) {
@@ -81,7 +86,7 @@ export function resolveConfig(raw: unknown, source: string): Resolved {
   return {
     config: {
       project: file.data.project,
-      registry: file.data.registry,
+      registry,
       slack: { auditChannel: file.data.slack.auditChannel ?? null },
       delivery,
       environments,
@@ -93,10 +98,25 @@ export function resolveConfig(raw: unknown, source: string): Resolved {
 
 type Report = (path: string, message: string) => void;
 
+/** The registry with the branch repository's name resolved; a clash is reported, and resolving goes on. */
+function resolveRegistry(file: ParsedFile, fail: Report): RegistryConfig {
+  const { account, region, repositoryName } = file.registry;
+  const branchRepositoryName = file.registry.branchRepositoryName ?? `${repositoryName}-branches`;
+  // One repository for both tiers would let a branch's CI job push what stage and prod run.
+  if (branchRepositoryName === repositoryName) {
+    fail(
+      'branchRepositoryName',
+      `must differ from registry.repositoryName (${repositoryName}), got ${describeValue(branchRepositoryName)}: branch images must never be where stage and prod pull from; leave it out for ${repositoryName}-branches`,
+    );
+  }
+  return { account, region, repositoryName, branchRepositoryName };
+}
+
 function resolveEnvironment(
   project: string,
   name: string,
   env: ParsedEnvironment,
+  registry: RegistryConfig,
   people: Readonly<Record<string, People>>,
   report: Report,
 ): EnvironmentConfig | null {
@@ -159,6 +179,15 @@ function resolveEnvironment(
     );
   }
 
+  // Trust is opt-in (see `images` in schema.ts): left out, only a protected environment takes release images.
+  const tier = env.images ?? (env.protected ? 'release' : 'branch');
+  if (env.protected && tier === 'branch') {
+    fail(
+      'images',
+      'must be "release" in a protected environment, got "branch": a protected environment runs only images built from main, never a branch\'s; remove the field or set it to release',
+    );
+  }
+
   const network = resolveNetwork(env, fail);
 
   const principals = (path: string, refs: readonly string[]): Principals => {
@@ -205,6 +234,10 @@ function resolveEnvironment(
     account: env.account,
     region: env.region,
     protected: env.protected,
+    images: {
+      tier,
+      repositoryName: tier === 'release' ? registry.repositoryName : registry.branchRepositoryName,
+    },
     network,
     service: {
       ...service,
@@ -240,8 +273,8 @@ function resolveEnvironment(
 }
 
 /** The CI and bot stacks' settings, or null when `delivery` is left out. */
-function resolveDelivery(file: ParsedFile, fail: Report): DeliveryConfig | null {
-  const { delivery, registry } = file;
+function resolveDelivery(file: ParsedFile, registry: RegistryConfig, fail: Report): DeliveryConfig | null {
+  const { delivery } = file;
   if (!delivery) return null;
   let ok = true;
   const account = delivery.account ?? registry.account;
@@ -275,6 +308,13 @@ function resolveDelivery(file: ParsedFile, fail: Report): DeliveryConfig | null 
     fail(
       'bot',
       `the bot's image repository is ${botRepository}, which registry.repositoryName also names: give the service's repository another name`,
+    );
+  }
+  if (registry.branchRepositoryName === botRepository) {
+    ok = false;
+    fail(
+      'bot',
+      `the bot's image repository is ${botRepository}, which registry.branchRepositoryName also names: give the branch repository another name`,
     );
   }
   const { bot } = delivery;

@@ -52,6 +52,12 @@ const slackChannel = z
 const hhmm = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'must be a time of day as HH:MM (24-hour)');
 const weekday = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const timeZone = z.string().refine(isTimeZone, 'must be an IANA time zone such as Europe/Berlin');
+const repositoryName = z
+  .string()
+  .regex(
+    /^[a-z0-9]+([._/-][a-z0-9]+)*$/,
+    'must be an ECR repository name: lower-case letters and digits, separated by . _ - or / (such as wheelhouse/service)',
+  );
 
 /** Retention periods CloudWatch Logs accepts, in days. */
 export const LOG_RETENTION_DAYS = [
@@ -309,12 +315,43 @@ const slackEnvSchema = z.strictObject({
     .optional(),
 });
 
+/**
+ * The two trust tiers of the service's images, each with its own repository.
+ *
+ * - `branch`: any branch deploys here (the GitHub environment of this name admits every branch). Its
+ *   images are built into and pulled from `registry.branchRepositoryName`, which only such environments'
+ *   CI roles may push to, and from which no `release` environment ever pulls.
+ * - `release`: only `main` or release tags deploy here (its GitHub environment's deployment rules say so).
+ *   Its images are in `registry.repositoryName`, which only these environments' CI roles may push to.
+ *
+ * ECR cannot limit a push by tag, so the tiers are kept apart by repository: a branch's job can write
+ * nothing that stage or prod run.
+ */
+export const IMAGE_TIERS = ['branch', 'release'] as const;
+
+/** An environment's image tier, see {@link IMAGE_TIERS}. */
+export type ImageTier = (typeof IMAGE_TIERS)[number];
+
 /** One environment as written in the file (after `defaults` are merged in). */
 export const environmentSchema = z.strictObject({
   account,
   region,
   /** Protected environments need approvals, keep backups longer and forbid deletion. @default false */
   protected: z.boolean().default(false),
+  /**
+   * Which repository the service's images come from, and so which one this environment's CI role may push
+   * to: `branch` where any branch deploys (dev), `release` where only `main` or release tags do (stage,
+   * prod). It must match the deployment rules of the GitHub environment of the same name (README "CI/CD").
+   * Trust is opt-in: left out, an environment gets branch images, so that a new environment cannot write
+   * images that stage and prod run; a protected environment gets, and must get, release images.
+   * @default 'release' in protected environments, else 'branch'
+   */
+  images: z
+    .enum(IMAGE_TIERS, {
+      message:
+        'must be "branch" (any branch deploys here: images from the branch repository) or "release" (only main or release tags deploy here)',
+    })
+    .optional(),
   network: networkSchema,
   service: serviceSchema.default(serviceSchema.parse({})),
   database: databaseSchema.default(databaseSchema.parse({})),
@@ -391,15 +428,24 @@ export const fileSchema = z.strictObject({
       timeZone: timeZone.default('UTC'),
     })
     .default({ name: 'wheelhouse', timeZone: 'UTC' }),
-  /** The container registry every environment pulls the service image from (build once, promote by tag). */
+  /**
+   * The container registry the environments pull the service image from: two repositories, one per image
+   * tier (see `images` of an environment). A release image is built once, from `main`, and promoted by tag,
+   * so prod runs the bytes that stage ran.
+   */
   registry: z.strictObject({
     account,
     region,
-    /** @default 'wheelhouse/service' */
-    repositoryName: z
-      .string()
-      .regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/)
-      .default('wheelhouse/service'),
+    /**
+     * The release repository: images built from `main`, which stage and prod (`images: release`) run. Only
+     * the CI roles of release environments may push to it. @default 'wheelhouse/service'
+     */
+    repositoryName: repositoryName.default('wheelhouse/service'),
+    /**
+     * The branch repository: images built from any branch, which only `images: branch` environments (dev)
+     * run, and which only their CI roles may push to. @default '<repositoryName>-branches'
+     */
+    branchRepositoryName: repositoryName.optional(),
   }),
   /** The CI and bot stacks in the tools account. @default none: only the environment stacks */
   delivery: deliverySchema.optional(),

@@ -2,7 +2,7 @@
  * The fully-resolved configuration that stacks, bot and monitors read. No optional fields: every
  * default has been applied and every cross-reference checked (see `resolve.ts`).
  */
-import type { CommandName } from './schema';
+import type { CommandName, ImageTier } from './schema';
 
 /** Who may do something: Slack users, user groups, or everyone; `roles` names the people sets it came from. */
 export interface Principals {
@@ -129,6 +129,20 @@ export interface PermissionsConfig {
   readonly commands: Readonly<Record<CommandName, Principals>>;
 }
 
+/** Where an environment's service images come from: its trust tier and that tier's repository. */
+export interface ImagesConfig {
+  /**
+   * `branch`: any branch deploys here, from the branch repository; `release`: only `main` or release tags
+   * do, from the release repository (see `IMAGE_TIERS` in `schema.ts`).
+   */
+  readonly tier: ImageTier;
+  /**
+   * The repository in `registry` (its account and region) that the task definition pulls from, that this
+   * environment's CI role pushes to, and whose tags `/deploy` and `wheelhouse deploy` check.
+   */
+  readonly repositoryName: string;
+}
+
 /** One environment, fully resolved. */
 export interface EnvironmentConfig {
   /** The key under `environments`, e.g. `prod`. */
@@ -138,6 +152,7 @@ export interface EnvironmentConfig {
   readonly account: string;
   readonly region: string;
   readonly protected: boolean;
+  readonly images: ImagesConfig;
   readonly network: NetworkConfig;
   readonly service: ServiceConfig;
   readonly database: DatabaseConfig;
@@ -176,10 +191,20 @@ export interface DeliveryConfig {
   readonly bot: BotDeliveryConfig;
 }
 
+/** The registry of the service's images: one account and region, one repository per image tier. */
+export interface RegistryConfig {
+  readonly account: string;
+  readonly region: string;
+  /** The release repository: images built from `main`, run by `release` environments (stage, prod). */
+  readonly repositoryName: string;
+  /** The branch repository: images built from any branch, run by `branch` environments (dev) only. */
+  readonly branchRepositoryName: string;
+}
+
 /** The whole configuration. */
 export interface Config {
   readonly project: { readonly name: string; readonly timeZone: string };
-  readonly registry: { readonly account: string; readonly region: string; readonly repositoryName: string };
+  readonly registry: RegistryConfig;
   readonly slack: { readonly auditChannel: string | null };
   /** The CI and bot stacks, or null when `delivery` is left out (environment stacks only). */
   readonly delivery: DeliveryConfig | null;

@@ -106,6 +106,7 @@ function addDeliveryStacks(
     operatorRoleName: operatorRoleName(env),
     planRoleName: planRoleName(env),
     deployRoleName: ciDeployRoleName(config.project, env.name),
+    images: env.images.tier,
   }));
   const tools = { account: delivery.account, region: delivery.region };
   const ci = new CiStack(app, names.ciStackName, {
@@ -117,7 +118,8 @@ function addDeliveryStacks(
     // One deploy role per environment. The tools account's own stacks are deployed by a person: no CI
     // role reaches them.
     environments,
-    serviceRepositoryName: config.registry.repositoryName,
+    releaseRepositoryName: config.registry.repositoryName,
+    branchRepositoryName: config.registry.branchRepositoryName,
     botRepositoryName: names.botRepositoryName,
   });
 
@@ -137,7 +139,8 @@ function addDeliveryStacks(
     ...delivery.bot,
     taskRoleName: names.botTaskRoleName,
     botRepositoryName: names.botRepositoryName,
-    serviceRepositoryName: config.registry.repositoryName,
+    // `/deploy` checks a version in the repository of the environment it deploys to.
+    serviceRepositoryNames: [...new Set(config.environments.map((env) => env.images.repositoryName))],
     secrets,
     // One site for every environment: the bot's Datadog client talks to it (monitors, mutes, the bake).
     environment: sites.length === 1 ? { DD_SITE: sites[0]! } : {},

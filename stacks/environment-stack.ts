@@ -41,7 +41,10 @@ import { Service } from './service';
 export interface EnvironmentStackProps extends StackProps {
   /** The environment, fully resolved. */
   readonly environment: EnvironmentConfig;
-  /** Where images come from, shared by all environments. */
+  /**
+   * The registry of the service's images; the task runs from the repository of the environment's image
+   * tier (`environment.images.repositoryName`) and from no other.
+   */
   readonly registry: Config['registry'];
   readonly project: Config['project'];
   /**
@@ -162,9 +165,13 @@ export class EnvironmentStack extends Stack {
     const { cluster } = this.database;
     const secret = cluster.secret!;
 
+    // The image tier's repository: dev runs branch images, stage and prod release images (built from main).
+    // The task definition names this repository and no other; the other tier's repository policy admits
+    // only the accounts of that tier's environments.
+    const repositoryName = env.images.repositoryName;
     const repository = ecr.Repository.fromRepositoryAttributes(this, 'Repository', {
-      repositoryArn: `arn:${this.partition}:ecr:${props.registry.region}:${props.registry.account}:repository/${props.registry.repositoryName}`,
-      repositoryName: props.registry.repositoryName,
+      repositoryArn: `arn:${this.partition}:ecr:${props.registry.region}:${props.registry.account}:repository/${repositoryName}`,
+      repositoryName,
     });
     const dbUrl = (host: string) => `postgres://${host}:${DATABASE_PORT}/${env.database.databaseName}`;
     this.broker = env.broker.enabled

@@ -17,7 +17,7 @@ export interface ServiceProps {
   readonly vpc: ec2.IVpc;
   /** Private app subnets the tasks run in. */
   readonly subnets: ec2.ISubnet[];
-  /** Repository the image comes from. */
+  /** Repository the image comes from: the one of the environment's image tier. */
   readonly repository: ecr.IRepository;
   /** Image tag to run (a token: the stack parameter). */
   readonly imageTag: string;

@@ -103,7 +103,7 @@ async function deploy(
   freezeOverride: string | null,
 ): Promise<Reply> {
   if (!(await run.aws.hasCredentials(environment.region))) return planReply(run, environment, version);
-  await assertImageTagExists(run.aws, run.config, version);
+  await assertImageTagExists(run.aws, run.config, environment, version);
   const window = activeFreezeWindow(environment.deploy.freezeWindows, run.now(), run.config.project.timeZone);
   if (window && freezeOverride !== null && !(await run.isAdmin(environment))) {
     throw new RefusalError(

@@ -65,7 +65,7 @@ async function signOff(run: CommandContext, environment: EnvironmentConfig, vers
   if (!(await run.aws.hasCredentials(environment.region))) {
     throw new MissingCredentialsError(`record the sign-off of ${version} for ${environment.name}`);
   }
-  await assertImageTagExists(run.aws, run.config, version);
+  await assertImageTagExists(run.aws, run.config, environment, version);
   const recorded = await new DeployStateStore(run.aws, environment).recordSignOff(
     version,
     { id: run.caller.userId, name: run.caller.userName },

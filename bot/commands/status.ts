@@ -28,7 +28,7 @@ export const statusCommand: CommandModule = {
       environment,
       auditArgs: environment.name,
       async run(run) {
-        const status = await readServiceStatus(run.aws, run.config, environment);
+        const status = await readServiceStatus(run.aws, environment);
         return renderStatus(environment.name, status, run.config.project.timeZone);
       },
     };

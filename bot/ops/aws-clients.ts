@@ -35,7 +35,7 @@ export type AwsEnvironment = Pick<EnvironmentConfig, 'account' | 'region' | 'sta
 
 /**
  * Where calls go: an environment (its region, and its operator role when roles are assumed), or a
- * bare region for calls with the process's own credentials (the shared registry in the tools account).
+ * bare region for calls with the process's own credentials (the image registry in the tools account).
  */
 export type AwsTarget = AwsEnvironment | string;
 

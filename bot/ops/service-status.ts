@@ -3,7 +3,7 @@
  * cluster and recent deployments. Returns data; rendering is the command's job.
  */
 import { z } from 'zod';
-import type { Config, EnvironmentConfig } from '../../config';
+import type { EnvironmentConfig } from '../../config';
 import type { AwsClients } from './aws-clients';
 import { withAwsErrors } from './aws-errors';
 import { type DeployLock, DeployStateStore } from './deploy/deploy-state';
@@ -134,7 +134,6 @@ export const RECENT_DEPLOYMENTS = 5;
 /** Reads the status of `environment` from CloudFormation, ECS, Application Auto Scaling and RDS. */
 export async function readServiceStatus(
   aws: AwsClients,
-  config: Config,
   environment: EnvironmentConfig,
 ): Promise<ServiceStatus> {
   const outputs = await readStackOutputs(aws, environment);
@@ -210,7 +209,7 @@ export async function readServiceStatus(
         new ecsSdk.DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }),
       );
       const containers = describeTaskDefinition.parse(response).taskDefinition?.containerDefinitions ?? [];
-      const repository = config.registry.repositoryName;
+      const repository = environment.images.repositoryName;
       const main = containers.find((c) => c.image?.includes(`/${repository}:`)) ?? containers[0];
       image = main?.image ?? null;
     }

@@ -49,7 +49,7 @@ export const BOT_VPC_CIDR = '10.0.0.0/24';
  */
 export const BOT_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'lookup'] as const;
 
-/** What the bot reads in the service's repository: whether a tag exists, and the closest ones when not. */
+/** What the bot reads in the service's repositories: whether a tag exists, and the closest ones when not. */
 export const BOT_IMAGE_READ_ACTIONS: readonly string[] = ['ecr:DescribeImages', 'ecr:ListImages'];
 
 /** Seconds ECS waits after SIGTERM before SIGKILL (Fargate's longest): the bot drains in that time. */
@@ -82,8 +82,11 @@ export interface BotStackProps extends StackProps {
   readonly taskRoleName: string;
   /** The bot's image repository (created by the CI stack). */
   readonly botRepositoryName: string;
-  /** The service's repository, whose tags `/deploy` checks. */
-  readonly serviceRepositoryName: string;
+  /**
+   * The service's repositories whose tags `/deploy` and `/signoff` check: each environment's (its image
+   * tier's), read only.
+   */
+  readonly serviceRepositoryNames: readonly string[];
   /** Secrets Manager secrets the container receives as variables (created by a person, by name). */
   readonly secrets: readonly BotSecret[];
   /** Plain, non-secret variables (settings, never credentials). */
@@ -181,13 +184,9 @@ export class BotStack extends Stack {
       new iam.PolicyStatement({
         sid: 'ServiceImageTags',
         actions: [...BOT_IMAGE_READ_ACTIONS],
-        resources: [
-          this.formatArn({
-            service: 'ecr',
-            resource: 'repository',
-            resourceName: props.serviceRepositoryName,
-          }),
-        ],
+        resources: props.serviceRepositoryNames.map((name) =>
+          this.formatArn({ service: 'ecr', resource: 'repository', resourceName: name }),
+        ),
       }),
     );
 

@@ -1,13 +1,21 @@
 /**
- * The CI stack, `<project>-ci`, in the tools account: GitHub's OIDC provider, the image registries
- * (the service's, shared by every environment, and the bot's), one deploy role per environment and the
- * pull requests' plan role.
+ * The CI stack, `<project>-ci`, in the tools account: GitHub's OIDC provider, the image repositories
+ * (the service's two, one per image tier, and the bot's), one deploy role per environment and the pull
+ * requests' plan role.
  *
  * Environment `<env>`'s role, `<project>-ci-deploy-<env>`, is assumed only by jobs that run in the GitHub
  * environment `<env>` (the token's `sub` is exactly `repo:<owner/name>:environment:<env>`; that GitHub
  * environment's deployment rules say which branches and tags get there). It may push the service's
- * images and assume `<env>`'s operator role and the CDK bootstrap roles of `<env>`'s account and region,
- * nothing else: a branch that deploys to dev holds no credential that reaches prod.
+ * images to the repository of `<env>`'s image tier only, and assume `<env>`'s operator role and the CDK
+ * bootstrap roles of `<env>`'s account and region, nothing else: a branch that deploys to dev holds no
+ * credential that reaches prod.
+ *
+ * The service's images are in two repositories because ECR cannot limit a push by tag: with one
+ * repository, dev's role (which any branch gets) could push the `src-<hash>` or commit tag that `main`
+ * would later reuse, and so into stage and prod. Now the roles of `branch` environments (dev) push only to
+ * the branch repository, which only `branch` environments' accounts pull from; the roles of `release`
+ * environments (stage, fed from `main`; prod, from release tags) push only to the release repository, which
+ * stage and prod run. Nothing a branch can trigger writes an image that a release environment runs.
  *
  * The plan role, `<project>-ci-plan`, is the one role pull requests get: tokens whose `sub` is exactly
  * `repo:<owner/name>:pull_request` (a job of the `pull_request` event that names no GitHub environment;
@@ -23,7 +31,7 @@
 import { CfnOutput, Duration, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { CI_STACK_OUTPUTS, ciDeployRoleOutput, RESOURCE_TAGS } from '../../config';
+import { CI_STACK_OUTPUTS, ciDeployRoleOutput, type ImageTier, RESOURCE_TAGS } from '../../config';
 import {
   bootstrapRoleArns,
   ENVIRONMENT_DEPLOY_BOOTSTRAP_ROLES,
@@ -33,7 +41,10 @@ import {
 import { GitHubOidc } from './github-oidc';
 import { ImageRepository } from './image-repository';
 
-/** What a deploy role may do with the service's images: push (CI builds) and pull (re-tag a release, check a tag). */
+/**
+ * What a deploy role may do with the service's images in its tier's repository: push (CI builds) and pull
+ * (re-tag a release, check a tag).
+ */
 export const IMAGE_PUSH_ACTIONS: readonly string[] = [
   'ecr:BatchCheckLayerAvailability',
   'ecr:BatchGetImage',
@@ -58,6 +69,8 @@ export interface CiEnvironment {
   readonly planRoleName: string;
   /** `<project>-ci-deploy-<env>`, in the tools account: the operator role trusts it by this name. */
   readonly deployRoleName: string;
+  /** The environment's image tier: its role pushes to, and its account pulls from, that tier's repository. */
+  readonly images: ImageTier;
 }
 
 /** Props of {@link CiStack}. */
@@ -73,14 +86,19 @@ export interface CiStackProps extends StackProps {
   readonly planRoleName: string;
   /** The environments, each deployed by the jobs of the GitHub environment of the same name. */
   readonly environments: readonly CiEnvironment[];
-  /** The service's repository (`registry.repositoryName`). */
-  readonly serviceRepositoryName: string;
+  /** The service's release repository (`registry.repositoryName`): `release` environments' images. */
+  readonly releaseRepositoryName: string;
+  /** The service's branch repository (`registry.branchRepositoryName`): `branch` environments' images. */
+  readonly branchRepositoryName: string;
   readonly botRepositoryName: string;
 }
 
-/** GitHub OIDC, the registries, a deploy role per environment and the pull requests' plan role. */
+/** GitHub OIDC, the image repositories, a deploy role per environment and the pull requests' plan role. */
 export class CiStack extends Stack {
-  readonly serviceRepository: ImageRepository;
+  /** The service's release repository: only `release` environments' roles push, only their accounts pull. */
+  readonly releaseRepository: ImageRepository;
+  /** The service's branch repository: only `branch` environments' roles push, only their accounts pull. */
+  readonly branchRepository: ImageRepository;
   readonly botRepository: ImageRepository;
   /** Each environment's deploy role, by environment name. */
   readonly deployRoles: ReadonlyMap<string, iam.Role>;
@@ -92,10 +110,10 @@ export class CiStack extends Stack {
       ...props,
       stackName: props.stackName,
       env: { account: props.account, region: props.region },
-      // The registry holds every image any environment runs.
+      // The repositories hold every image any environment runs.
       terminationProtection: true,
       description:
-        "Wheelhouse CI: GitHub OIDC, the image registries, a deploy role per environment and pull requests' plan role",
+        "Wheelhouse CI: GitHub OIDC, the image repositories, a deploy role per environment and pull requests' plan role",
     });
     Tags.of(this).add(RESOURCE_TAGS.project, props.projectName);
     if (props.environments.length === 0) {
@@ -112,11 +130,19 @@ export class CiStack extends Stack {
       );
     }
 
-    this.serviceRepository = new ImageRepository(this, 'ServiceRepository', {
-      repositoryName: props.serviceRepositoryName,
-      pullAccounts: props.environments
+    const pullAccounts = (tier: ImageTier) =>
+      props.environments
+        .filter((env) => env.images === tier)
         .map((env) => env.account)
-        .filter((account) => account !== props.account),
+        .filter((account) => account !== props.account);
+    // The construct id is the one the single, shared repository had: the release repository is that one.
+    this.releaseRepository = new ImageRepository(this, 'ServiceRepository', {
+      repositoryName: props.releaseRepositoryName,
+      pullAccounts: pullAccounts('release'),
+    });
+    this.branchRepository = new ImageRepository(this, 'BranchRepository', {
+      repositoryName: props.branchRepositoryName,
+      pullAccounts: pullAccounts('branch'),
     });
     // Bot images are pushed by the person who deploys the bot stack; no CI role may push them.
     this.botRepository = new ImageRepository(this, 'BotRepository', {
@@ -140,8 +166,11 @@ export class CiStack extends Stack {
       description: "Assumed by pull requests' plan jobs (the workflows compute this ARN from wheelhouse.yml)",
     });
 
-    new CfnOutput(this, CI_STACK_OUTPUTS.serviceRepositoryUri, {
-      value: this.serviceRepository.repository.repositoryUri,
+    new CfnOutput(this, CI_STACK_OUTPUTS.releaseRepositoryUri, {
+      value: this.releaseRepository.repository.repositoryUri,
+    });
+    new CfnOutput(this, CI_STACK_OUTPUTS.branchRepositoryUri, {
+      value: this.branchRepository.repository.repositoryUri,
     });
     new CfnOutput(this, CI_STACK_OUTPUTS.botRepositoryUri, {
       value: this.botRepository.repository.repositoryUri,
@@ -165,20 +194,29 @@ export class CiStack extends Stack {
     return role;
   }
 
-  /** `env`'s deploy role: its GitHub environment's jobs only; the service's images, `env` and nothing else. */
+  /** The service's repository of an image tier. */
+  repositoryOf(tier: ImageTier): ImageRepository {
+    return tier === 'release' ? this.releaseRepository : this.branchRepository;
+  }
+
+  /**
+   * `env`'s deploy role: its GitHub environment's jobs only; the service's images of `env`'s tier, `env`
+   * and nothing else.
+   */
   private deployRole(github: GitHubOidc, repository: string, env: CiEnvironment): iam.Role {
     const role = github.role(`DeployRole-${env.name}`, {
       roleName: env.deployRoleName,
-      description: `Assumed by ${repository}'s jobs in GitHub environment ${env.name}: pushes the service's images, deploys ${env.name}`,
+      description: `Assumed by ${repository}'s jobs in GitHub environment ${env.name}: pushes the service's ${env.images} images, deploys ${env.name}`,
       subjects: [`environment:${env.name}`],
       // A deploy with its bake outlasts the default hour; the roles it assumes are renewed as needed.
       maxSessionDuration: Duration.hours(2),
     });
+    // Its own tier's repository only: a branch environment's role can write nothing a release one runs.
     role.addToPolicy(
       new iam.PolicyStatement({
-        sid: 'PushImages',
+        sid: env.images === 'release' ? 'PushReleaseImages' : 'PushBranchImages',
         actions: [...IMAGE_PUSH_ACTIONS],
-        resources: [this.serviceRepository.repository.repositoryArn],
+        resources: [this.repositoryOf(env.images).repository.repositoryArn],
       }),
     );
     role.addToPolicy(

@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { ciDeployRoleArn, ciPlanRoleArn } from '../../config';
+import { ciDeployRoleArn, ciPlanRoleArn, findEnvironment } from '../../config';
 import { exampleConfig } from '../support/example-config';
 import { condition } from './github-expressions';
 import {
@@ -306,6 +306,78 @@ describe('the GitHub Actions workflows', () => {
       );
     });
 
+    describe('the two image repositories', () => {
+      const config = exampleConfig();
+      const image = byName('service-image.yml').jobs.image!;
+      const steps = image.steps ?? [];
+
+      it.each([
+        ['a feature branch', 'refs/heads/feature/notes'],
+        ['a branch named like main', 'refs/heads/main-2'],
+        ['a branch named like a release', 'refs/heads/v1.2.3'],
+        ['main', 'refs/heads/main'],
+        ['a release tag', 'refs/tags/v1.2.3'],
+      ])('take the images of a push of %s into the repository its ref may reach', (_, ref) => {
+        // GIVEN a service change pushed to the ref
+        // WHEN
+        const { images } = simulatePush(workflows, { ref, files: ['service/main.ts'], sha: 'abc123' });
+        // THEN every image job runs in an environment whose tier matches the ref: only main and release tags
+        // reach a release environment, whose repository stage and prod run; any other branch reaches only
+        // an environment of branch images
+        expect(images.length).toBeGreaterThan(0);
+        const releaseRef = ref === 'refs/heads/main' || ref.startsWith('refs/tags/v');
+        for (const run of images) {
+          expect(findEnvironment(config, String(run.environment)).images.tier).toBe(
+            releaseRef ? 'release' : 'branch',
+          );
+        }
+      });
+
+      it("build, look up and tag images only in the repository of the job's environment", () => {
+        // The setup action gives the repository of the environment the job runs in (tested above) ...
+        const setup = steps.find((s) => s.uses === './.github/actions/setup')!;
+        expect(setup.with).toEqual({ environment: gh('inputs.environment') });
+        expect(image.environment).toBe(gh('inputs.environment'));
+        // ... which the lookup of `src-<hash>` and every later step use, and nothing else: an image of the same
+        // sources in the other repository is never reused, whoever built it
+        const find = steps.find((s) => s.id === 'find')!;
+        expect(find.env).toEqual({
+          IMAGE: `${gh(`steps.${setup.id}.outputs.registry`)}/${gh(`steps.${setup.id}.outputs.repository`)}`,
+        });
+        expect(find.run).toContain('docker buildx imagetools inspect "$IMAGE:$content"');
+        const build = steps.find((s) => s.uses?.startsWith('docker/build-push-action@'))!;
+        const tags = String(build.with?.tags).trim().split('\n');
+        expect(tags.length).toBeGreaterThan(0);
+        for (const tag of tags) expect(tag.startsWith(`${gh('steps.find.outputs.image')}:`)).toBe(true);
+        expect(steps.find((s) => s.id === 'tag')?.env?.IMAGE).toBe(gh('steps.find.outputs.image'));
+        // No workflow names a repository itself, or takes the setup action's repository elsewhere.
+        for (const w of workflows) {
+          for (const name of [config.registry.repositoryName, config.registry.branchRepositoryName])
+            expect(w.text).not.toContain(name);
+          const uses = w.text.match(/steps\.setup\.outputs\.repository\b/g) ?? [];
+          expect(uses).toHaveLength(w === byName('service-image.yml') ? 1 : 0);
+        }
+      });
+
+      it('build stage’s image from main in the release repository, and never build a release', () => {
+        // GIVEN a service change on main, then a release tag
+        const main = simulatePush(workflows, {
+          ref: 'refs/heads/main',
+          files: ['service/a.ts'],
+          sha: 'abc123',
+        });
+        const tag = simulatePush(workflows, { ref: 'refs/tags/v1.2.3', files: [], sha: 'abc123' });
+        // THEN stage's job builds (no release tag), prod's only retags what stage built, in the same repository
+        expect(main.images).toEqual([{ environment: 'stage', releaseTag: '' }]);
+        expect(tag.images).toEqual([{ environment: 'prod', releaseTag: 'v1.2.3' }]);
+        expect(findEnvironment(config, 'stage').images.repositoryName).toBe(
+          findEnvironment(config, 'prod').images.repositoryName,
+        );
+        const build = steps.find((s) => s.uses?.startsWith('docker/build-push-action@'))!;
+        expect(build.if).toBe("inputs.release-tag == '' && steps.find.outputs.exists == 'false'");
+      });
+    });
+
     it('hands a release its tag to find and tag the image of the commit, not to build one', () => {
       const release = byName('release.yml');
       expect(release.jobs.image?.with).toEqual({ environment: 'prod', 'release-tag': gh('github.ref_name') });
@@ -506,28 +578,35 @@ describe('the GitHub Actions workflows', () => {
       // GIVEN no environment (a job that assumes no role)
       // WHEN the setup action's step that reads the configuration runs
       const values = readConfigStep('');
-      // THEN it writes the values of the example configuration, and no role
+      // THEN it writes the values of the example configuration, and no role and no repository to build into
       const config = exampleConfig();
       expect(values).toEqual({
         environments: JSON.stringify(config.environments.map((e) => e.name)),
         registry: '111111111111.dkr.ecr.eu-west-1.amazonaws.com',
         'registry-region': 'eu-west-1',
-        repository: 'wheelhouse/service',
         'plan-role-arn': ciPlanRoleArn(config.project, config.delivery!),
       });
       expect(values['plan-role-arn']).toBe('arn:aws:iam::111111111111:role/wheelhouse-ci-plan');
     }, 60_000);
 
-    it.each(['dev', 'prod'])(
-      "gives a job of environment %s that environment's deploy role, the one the CI stack names",
-      (environment) => {
+    it.each([
+      ['dev', 'wheelhouse/service-branches'],
+      ['stage', 'wheelhouse/service'],
+      ['prod', 'wheelhouse/service'],
+    ])(
+      "gives a job of environment %s that environment's deploy role, the one the CI stack names, and its image tier's repository, %s",
+      (environment, repository) => {
         const config = exampleConfig();
-        expect(readConfigStep(environment)['deploy-role-arn']).toBe(
+        const values = readConfigStep(environment);
+        expect(values['deploy-role-arn']).toBe(
           ciDeployRoleArn(config.project, config.delivery!, environment),
         );
         expect(ciDeployRoleArn(config.project, config.delivery!, environment)).toBe(
           `arn:aws:iam::111111111111:role/wheelhouse-ci-deploy-${environment}`,
         );
+        // The one repository that role may push to (test/stacks/ci-stack.test.ts).
+        expect(values.repository).toBe(findEnvironment(config, environment).images.repositoryName);
+        expect(values.repository).toBe(repository);
       },
       60_000,
     );

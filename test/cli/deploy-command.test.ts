@@ -3,6 +3,7 @@
  * `/deploy` tests (dynalite, aws-sdk-client-mock, the stand-in stack deployer behind `AwsClients`):
  * the deploy path itself. `main.test.ts` runs the real process for arguments and refusals.
  */
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { AwsClients } from '../../bot/ops/aws-clients';
 import { DeployStateStore } from '../../bot/ops/deploy/deploy-state';
 import type { StackDeployer } from '../../bot/ops/deploy/stack-deployer';
@@ -12,7 +13,7 @@ import { CHANNELS, PEOPLE, testConfig } from '../bot/fixtures/test-config';
 import { noCredentials, TEST_CREDENTIALS } from '../support/aws-fakes';
 import { DatadogFake } from '../support/datadog-fake';
 import { CIRCUIT_BREAKER_REASON } from '../support/deploy-fakes';
-import { type DeployWorld, frozenAllWeek, startDeployWorld } from '../support/deploy-world';
+import { BRANCH_ONLY_TAG, type DeployWorld, frozenAllWeek, startDeployWorld } from '../support/deploy-world';
 import { type LbHealthServers, startLbHealthServers } from '../support/lb-health-servers';
 import { startSlackApiRecorder } from '../support/slack-api-recorder';
 import { messageText, startTestBot } from '../support/slack-bot-harness';
@@ -393,10 +394,37 @@ describe('wheelhouse deploy', () => {
 
     // THEN
     expect(code).toBe(2);
-    expect(stderr).toContain('wheelhouse: There is no image `v1.5` in wheelhouse/service.');
+    expect(stderr).toContain('wheelhouse: There is no image `v1.5` in wheelhouse/service-branches.');
     expect(stderr).toContain('Closest tags: `v1.5.0`, `v1.5.1`, `v1.4.2`.');
     expect(world.deployer.calls).toHaveLength(0);
   });
+
+  it.each([
+    ['dev', 'wheelhouse/service-branches', 0],
+    ['stage', 'wheelhouse/service', 2],
+  ])(
+    "checks a branch's image against %s's repository, %s, and exits %d",
+    async (env, repository, exitCode) => {
+      // GIVEN an image that a branch pushed: in the branch repository only
+
+      // WHEN
+      const { code, stderr } = await run(['deploy', '--env', env, '--version', BRANCH_ONLY_TAG]);
+
+      // THEN the environment's own repository was asked, and only a branch environment takes the image
+      expect(code).toBe(exitCode);
+      expect(
+        world.ecr.commandCalls(DescribeImagesCommand).map((call) => call.args[0].input.repositoryName),
+      ).toEqual([repository]);
+      if (exitCode === 2) {
+        expect(stderr).toContain(`wheelhouse: There is no image \`${BRANCH_ONLY_TAG}\` in ${repository}.`);
+        expect(world.deployer.calls).toHaveLength(0);
+      } else {
+        expect(world.deployer.calls.map((c) => [c.environment.name, c.version])).toEqual([
+          [env, BRANCH_ONLY_TAG],
+        ]);
+      }
+    },
+  );
 
   it('refuses without AWS credentials, pointing at --plan, and changes nothing', async () => {
     // WHEN
@@ -530,7 +558,7 @@ describe('wheelhouse deploy', () => {
     expect(stdout).not.toContain('Diff for');
     expect(stdout).toContain('ImageTag: kept (infrastructure only: the running image tag stays)');
     expect(stdout).toContain(
-      'The service would run: 111111111111.dkr.ecr.eu-west-1.amazonaws.com/wheelhouse/service:<ImageTag>',
+      'The service would run: 111111111111.dkr.ecr.eu-west-1.amazonaws.com/wheelhouse/service-branches:<ImageTag>',
     );
     expect(stdout).toMatch(/^ +\d+ AWS::EC2::Subnet$/m);
     expect(world.deployer.calls).toHaveLength(0);

@@ -197,7 +197,7 @@ describe('BotStack', () => {
     ]);
   });
 
-  it('lets the task role assume the operator and CDK bootstrap roles and read the service image tags, nothing else', () => {
+  it("lets the task role assume the operator and CDK bootstrap roles and read the tags of the service's two repositories, nothing else", () => {
     const statements = roleStatements(template, roleLogicalId(template, 'wheelhouse-bot-task'));
     expect(statements.map(({ sid, actions, resources }) => ({ sid, actions, resources }))).toEqual([
       {
@@ -219,7 +219,11 @@ describe('BotStack', () => {
       {
         sid: 'ServiceImageTags',
         actions: ['ecr:DescribeImages', 'ecr:ListImages'],
-        resources: ['arn:aws:ecr:eu-west-1:111111111111:repository/wheelhouse/service'],
+        // Each environment's repository: dev's branch images, stage's and prod's release images.
+        resources: [
+          'arn:aws:ecr:eu-west-1:111111111111:repository/wheelhouse/service',
+          'arn:aws:ecr:eu-west-1:111111111111:repository/wheelhouse/service-branches',
+        ],
       },
     ]);
     for (const statement of statements) {

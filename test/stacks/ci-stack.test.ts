@@ -31,6 +31,41 @@ const ENVIRONMENTS = [
   ['prod', '444444444444', 'DeployRoleArnProd'],
 ] as const;
 
+/** The service's two repositories: branch images (dev) and release images (stage, prod). */
+const BRANCH_REPOSITORY = 'wheelhouse/service-branches';
+const RELEASE_REPOSITORY = 'wheelhouse/service';
+
+/** ECR actions that read; every other ECR action writes (an image, a tag, the repository's settings). */
+const ECR_READ_ACTIONS = [
+  'ecr:BatchCheckLayerAvailability',
+  'ecr:BatchGetImage',
+  'ecr:DescribeImages',
+  'ecr:DescribeRepositories',
+  'ecr:GetAuthorizationToken',
+  'ecr:GetDownloadUrlForLayer',
+  'ecr:ListImages',
+];
+
+/** The logical id of the repository named `name`. */
+function repositoryLogicalId(template: Template, name: string): string {
+  const ids = Object.keys(
+    template.findResources('AWS::ECR::Repository', { Properties: { RepositoryName: name } }),
+  );
+  if (ids.length !== 1) throw new Error(`expected one repository named ${name}, found ${ids.length}`);
+  return ids[0]!;
+}
+
+/** True when role `roleName` may write to repository `repositoryName` (any ECR action but a read). */
+function mayWrite(template: Template, roleName: string, repositoryName: string): boolean {
+  const arn = `\${${repositoryLogicalId(template, repositoryName)}.Arn}`;
+  return roleStatements(template, roleLogicalId(template, roleName)).some(
+    (s) =>
+      s.effect === 'Allow' &&
+      (s.resources.includes(arn) || s.resources.includes('*')) &&
+      s.actions.some((a) => (a === '*' || a.startsWith('ecr:')) && !ECR_READ_ACTIONS.includes(a)),
+  );
+}
+
 /** What deploying an environment stack takes: no image-publishing role (no Docker assets). */
 const DEPLOY_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'lookup'];
 
@@ -77,8 +112,9 @@ describe('CiStack', () => {
   });
 
   it.each([
-    ['ServiceRepository', 'wheelhouse/service'],
-    ['BotRepository', 'wheelhouse/bot'],
+    ['release repository', RELEASE_REPOSITORY],
+    ['branch repository', BRANCH_REPOSITORY],
+    ['bot repository', 'wheelhouse/bot'],
   ])(
     'creates the %s (%s) with immutable tags, a scan on push and a lifecycle, kept on deletion',
     (_, name) => {
@@ -95,30 +131,119 @@ describe('CiStack', () => {
     },
   );
 
-  it('lets the environment accounts pull the service images, and nobody else', () => {
-    const repository = Object.values(
-      template.findResources('AWS::ECR::Repository', {
-        Properties: { RepositoryName: 'wheelhouse/service' },
-      }),
-    )[0]!;
-    expect(repository.Properties.RepositoryPolicyText).toEqual({
-      Version: '2012-10-17',
-      Statement: [
-        {
-          Sid: 'PullFromEnvironmentAccounts',
-          Effect: 'Allow',
-          Principal: {
-            AWS: ENVIRONMENTS.map(([, account]) => ({
-              'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]],
-            })),
+  it.each([
+    ['release', RELEASE_REPOSITORY, ['333333333333', '444444444444']],
+    ['branch', BRANCH_REPOSITORY, ['222222222222']],
+  ])(
+    'lets only the accounts of the environments that run %s images pull from %s, and nobody write to it',
+    (_, name, accounts) => {
+      const repository = template.toJSON().Resources[repositoryLogicalId(template, name)];
+      const principals = accounts.map((account) => ({
+        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]],
+      }));
+      // One pull statement and nothing else: the repository's own policy grants no account a write.
+      expect(repository.Properties.RepositoryPolicyText).toEqual({
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Sid: 'PullFromEnvironmentAccounts',
+            Effect: 'Allow',
+            // CloudFormation takes one principal bare, several as a list.
+            Principal: { AWS: principals.length === 1 ? principals[0] : principals },
+            Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
           },
-          Action: ['ecr:BatchCheckLayerAvailability', 'ecr:BatchGetImage', 'ecr:GetDownloadUrlForLayer'],
-        },
-      ],
-    });
+        ],
+      });
+    },
+  );
+
+  it("lets no other account pull the bot's image", () => {
     template.hasResourceProperties('AWS::ECR::Repository', {
       RepositoryName: 'wheelhouse/bot',
       RepositoryPolicyText: Match.absent(),
+    });
+  });
+
+  describe('the push permissions', () => {
+    it.each([
+      ['dev', BRANCH_REPOSITORY, true],
+      ['dev', RELEASE_REPOSITORY, false],
+      ['stage', RELEASE_REPOSITORY, true],
+      ['stage', BRANCH_REPOSITORY, false],
+      ['prod', RELEASE_REPOSITORY, true],
+      ['prod', BRANCH_REPOSITORY, false],
+    ])("let %s's deploy role write to %s: %p", (env, repository, allowed) => {
+      expect(mayWrite(template, `wheelhouse-ci-deploy-${env}`, repository)).toBe(allowed);
+    });
+
+    it.each([BRANCH_REPOSITORY, RELEASE_REPOSITORY, 'wheelhouse/bot'])(
+      'let the pull requests’ plan role write nothing to %s',
+      (repository) => {
+        expect(mayWrite(template, 'wheelhouse-ci-plan', repository)).toBe(false);
+      },
+    );
+
+    it('let nothing a branch can trigger write an image that a release environment runs', () => {
+      // GIVEN the subjects a branch's own workflow run can get a token for: a job in a GitHub environment that
+      // admits any branch (those with `images: branch`; README "CI/CD" sets dev to "No restriction"), or a
+      // pull request's job
+      const config = exampleConfig();
+      const branchSubjects = [
+        ...config.environments
+          .filter((env) => env.images.tier === 'branch')
+          .map((env) => `repo:example-org/wheelhouse:environment:${env.name}`),
+        'repo:example-org/wheelhouse:pull_request',
+      ];
+      expect(branchSubjects).toEqual([
+        'repo:example-org/wheelhouse:environment:dev',
+        'repo:example-org/wheelhouse:pull_request',
+      ]);
+      const reachable = roleNames(template).filter((name) =>
+        subjects(trustStatements(template, roleLogicalId(template, name))).some((sub) =>
+          branchSubjects.includes(sub),
+        ),
+      );
+      expect(reachable.sort()).toEqual(['wheelhouse-ci-deploy-dev', 'wheelhouse-ci-plan']);
+      // THEN none of their roles may write to the repository that any release environment runs from (and no
+      // role of an environment account, dev's bootstrap roles included, may either: the repository's policy
+      // grants other accounts a pull only, see above)
+      const released = [
+        ...new Set(
+          config.environments
+            .filter((env) => env.images.tier === 'release')
+            .map((e) => e.images.repositoryName),
+        ),
+      ];
+      expect(released).toEqual([RELEASE_REPOSITORY]);
+      for (const role of reachable)
+        for (const repository of released) expect(mayWrite(template, role, repository)).toBe(false);
+      // AND the roles that may write there are exactly those of stage and prod, which only main and tags reach
+      expect(
+        roleNames(template)
+          .filter((role) => mayWrite(template, role, RELEASE_REPOSITORY))
+          .sort(),
+      ).toEqual(['wheelhouse-ci-deploy-prod', 'wheelhouse-ci-deploy-stage']);
+    });
+
+    it("follow each environment's images setting", () => {
+      // GIVEN stage taking branch images and dev release images (a layout where main deploys to dev)
+      const { template: swapped } = ciTemplate(
+        exampleConfig((raw) => {
+          raw.environments.dev.images = 'release';
+          raw.environments.stage.images = 'branch';
+        }),
+      );
+      // THEN the push grants and the pull accounts follow
+      expect(mayWrite(swapped, 'wheelhouse-ci-deploy-stage', BRANCH_REPOSITORY)).toBe(true);
+      expect(mayWrite(swapped, 'wheelhouse-ci-deploy-stage', RELEASE_REPOSITORY)).toBe(false);
+      expect(mayWrite(swapped, 'wheelhouse-ci-deploy-dev', RELEASE_REPOSITORY)).toBe(true);
+      const pullers = (name: string) =>
+        JSON.stringify(
+          swapped.toJSON().Resources[repositoryLogicalId(swapped, name)].Properties.RepositoryPolicyText,
+        );
+      expect(pullers(BRANCH_REPOSITORY)).toContain(':iam::333333333333:root');
+      expect(pullers(BRANCH_REPOSITORY)).not.toContain(':iam::222222222222:root');
+      expect(pullers(RELEASE_REPOSITORY)).toContain(':iam::222222222222:root');
     });
   });
 
@@ -219,15 +344,25 @@ describe('CiStack', () => {
     },
   );
 
-  it.each(ENVIRONMENTS)(
-    "lets %s's role push the service images and assume only its operator role and its account's deploy, file-publishing and lookup roles",
-    (env, account) => {
+  it.each(
+    ENVIRONMENTS.map(
+      ([env, account]) =>
+        [
+          env,
+          account,
+          env === 'dev' ? 'Branch' : 'Release',
+          env === 'dev' ? 'BranchRepository' : 'ServiceRepository',
+        ] as const,
+    ),
+  )(
+    "lets %s's role push the service images to its tier's repository and assume only its operator role and its account's deploy, file-publishing and lookup roles",
+    (env, account, tier, repository) => {
       const statements = roleStatements(template, roleOf(env));
       expect(
         statements.map(({ sid, effect, actions, resources }) => ({ sid, effect, actions, resources })),
       ).toEqual([
         {
-          sid: 'PushImages',
+          sid: `Push${tier}Images`,
           effect: 'Allow',
           actions: [
             'ecr:BatchCheckLayerAvailability',
@@ -240,7 +375,7 @@ describe('CiStack', () => {
             'ecr:PutImage',
             'ecr:UploadLayerPart',
           ],
-          resources: [expect.stringMatching(/^\$\{ServiceRepository[0-9A-F]+\.Arn\}$/)],
+          resources: [expect.stringMatching(new RegExp(`^\\$\\{${repository}[0-9A-F]+\\.Arn\\}$`))],
         },
         { sid: 'RegistryLogin', effect: 'Allow', actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
         {
@@ -375,6 +510,7 @@ describe('CiStack', () => {
       operatorRoleName: `wheelhouse-${name}-operator`,
       planRoleName: `wheelhouse-${name}-plan`,
       deployRoleName: `wheelhouse-ci-deploy-${name}`,
+      images: 'branch' as const,
     });
     expect(
       () =>
@@ -386,7 +522,8 @@ describe('CiStack', () => {
           githubRepository: 'example-org/wheelhouse',
           planRoleName: 'wheelhouse-ci-plan',
           environments: [environment('dev-1'), environment('dev1')],
-          serviceRepositoryName: 'wheelhouse/service',
+          releaseRepositoryName: RELEASE_REPOSITORY,
+          branchRepositoryName: BRANCH_REPOSITORY,
           botRepositoryName: 'wheelhouse/bot',
         }),
     ).toThrow('CiStack: two environments would share the output DeployRoleArnDev1 (dev-1, dev1); rename one');

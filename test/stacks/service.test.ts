@@ -66,7 +66,7 @@ describe('Service', () => {
     prod.hasResourceProperties('AWS::ECS::TaskDefinition', { Cpu: '1024', Memory: '2048' });
   });
 
-  it('runs the image from the shared registry at the ImageTag stack parameter', () => {
+  it('runs the image from the registry at the ImageTag stack parameter', () => {
     prod.hasParameter('ImageTag', { Type: 'String', Default: Match.absent() });
     prod.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: Match.arrayWith([

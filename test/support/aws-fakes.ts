@@ -124,12 +124,13 @@ export function fakeRunningService(options: { readonly running?: number; readonl
   });
   ecs.on(DescribeTaskDefinitionCommand).resolves({
     taskDefinition: {
+      // The sidecar first: `/status` finds the service's container by dev's repository, the branch one.
       containerDefinitions: [
+        { name: 'datadog-agent', image: 'public.ecr.aws/datadog/agent:7' },
         {
           name: 'service',
-          image: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/wheelhouse/service:${version}`,
+          image: `111111111111.dkr.ecr.eu-west-1.amazonaws.com/wheelhouse/service-branches:${version}`,
         },
-        { name: 'datadog-agent', image: 'public.ecr.aws/datadog/agent:7' },
       ],
     },
   });

@@ -1,6 +1,6 @@
 /**
  * AWS behind a deploy, for tests: an ECS service with its deployments and scalable target (through
- * aws-sdk-client-mock, so every bot instance in the process sees the same one), an ECR repository
+ * aws-sdk-client-mock, so every bot instance in the process sees the same one), ECR repositories
  * with tags, and a stack deployer that behaves like CloudFormation updating the `ImageTag` parameter
  * (including a rollout the ECS circuit breaker fails and rolls back).
  */
@@ -14,6 +14,7 @@ import {
   ECRClient,
   ImageNotFoundException,
   ListImagesCommand,
+  RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -232,19 +233,34 @@ export class FakeStackDeployer implements StackDeployer {
   }
 }
 
-/** Mocks ECR: the registry's repository holds `tags`. */
-export function fakeEcr(tags: readonly string[]) {
+/** Mocks ECR: each repository named in `repositories` holds its tags; any other does not exist. */
+export function fakeEcr(repositories: Readonly<Record<string, readonly string[]>>) {
   const ecr = mockClient(ECRClient);
-  ecr.on(DescribeImagesCommand).callsFake((input: { imageIds?: { imageTag?: string }[] }) => {
-    const tag = input.imageIds?.[0]?.imageTag ?? '';
-    if (!tags.includes(tag)) {
-      throw new ImageNotFoundException({
+  const tagsOf = (repositoryName: string | undefined): readonly string[] => {
+    const tags = repositoryName === undefined ? undefined : repositories[repositoryName];
+    if (!tags) {
+      throw new RepositoryNotFoundException({
         $metadata: { httpStatusCode: 400 },
-        message: `The image with imageId {imageTag:'${tag}'} does not exist within the repository`,
+        message: `The repository with name '${repositoryName}' does not exist in the registry with id '111111111111'`,
       });
     }
-    return { imageDetails: [{ imageTags: [tag], imageDigest: `sha256:${'a'.repeat(64)}` }] };
-  });
-  ecr.on(ListImagesCommand).resolves({ imageIds: tags.map((imageTag) => ({ imageTag })) });
+    return tags;
+  };
+  ecr
+    .on(DescribeImagesCommand)
+    .callsFake((input: { repositoryName?: string; imageIds?: { imageTag?: string }[] }) => {
+      const tags = tagsOf(input.repositoryName);
+      const tag = input.imageIds?.[0]?.imageTag ?? '';
+      if (!tags.includes(tag)) {
+        throw new ImageNotFoundException({
+          $metadata: { httpStatusCode: 400 },
+          message: `The image with imageId {imageTag:'${tag}'} does not exist within the repository`,
+        });
+      }
+      return { imageDetails: [{ imageTags: [tag], imageDigest: `sha256:${'a'.repeat(64)}` }] };
+    });
+  ecr.on(ListImagesCommand).callsFake((input: { repositoryName?: string }) => ({
+    imageIds: tagsOf(input.repositoryName).map((imageTag) => ({ imageTag })),
+  }));
   return ecr;
 }

@@ -1,6 +1,6 @@
 /**
  * Everything a deploy talks to, offline: a real DynamoDB protocol server (dynalite) with each
- * environment's deploy-state table, CloudFormation stack outputs, an ECR repository with tags, an ECS
+ * environment's deploy-state table, CloudFormation stack outputs, the two ECR repositories with tags, an ECS
  * service that follows the deploys, and a stand-in stack deployer (`deploy-fakes.ts`), all reached
  * through one {@link AwsClients} seam. The bot's `/deploy` and the command line share it.
  */
@@ -11,14 +11,22 @@ import { FakeServiceWorld, FakeStackDeployer, fakeEcr } from './deploy-fakes';
 import { type RunningDynalite, startDynalite } from './dynalite';
 import type { LbHealthServers } from './lb-health-servers';
 
-/** Image tags the fake ECR repository holds. */
+/** Image tags that both of the service's fake ECR repositories hold. */
 export const WORLD_TAGS = ['v1.4.2', 'v1.5.0', 'v1.5.1', 'v2.0.0-rc1'];
+
+/**
+ * A tag a branch's CI job pushed, made to look like a release: its image is in the branch repository
+ * (dev's) only, never in the release repository, where no branch's job can push.
+ */
+export const BRANCH_ONLY_TAG = 'v9.1.0';
 
 /** One AWS world for a test. */
 export interface DeployWorld {
   readonly dynalite: RunningDynalite;
   readonly service: FakeServiceWorld;
   readonly deployer: FakeStackDeployer;
+  /** ECR: the release repository holds {@link WORLD_TAGS}, the branch repository those and {@link BRANCH_ONLY_TAG}. */
+  readonly ecr: ReturnType<typeof fakeEcr>;
   /** Stack outputs by stack name; the fake deployer moves `imageTag`. */
   readonly outputs: Record<string, StackOutputValues>;
   /** New clients on the world (each caller closes its own). */
@@ -44,11 +52,16 @@ export async function startDeployWorld(config: Config, health: LbHealthServers):
   // One ECS service stands for every environment's; the dev stack's RunningImageTag follows it.
   const service = new FakeServiceWorld('v1.4.2', 2, outputs[`${config.project.name}-dev`]);
   const deployer = new FakeStackDeployer(service);
-  const mocks: { restore(): void }[] = [fakeStacks(outputs), fakeEcr(WORLD_TAGS), service];
+  const ecr = fakeEcr({
+    [config.registry.repositoryName]: WORLD_TAGS,
+    [config.registry.branchRepositoryName]: [...WORLD_TAGS, BRANCH_ONLY_TAG],
+  });
+  const mocks: { restore(): void }[] = [fakeStacks(outputs), ecr, service];
   return {
     dynalite,
     service,
     deployer,
+    ecr,
     outputs,
     aws: () =>
       new AwsClients({

@@ -1,9 +1,12 @@
 /**
- * The service's image tags in the one ECR repository (`registry` in the configuration): a deploy
- * checks its version exists before anything else, and suggests the closest tags when it does not.
+ * The service's image tags in an environment's ECR repository (`images.repositoryName`: the branch
+ * repository for dev, the release repository for stage and prod): a deploy checks that its version exists
+ * there before anything else, and suggests the closest tags when it does not. Asking the environment's own
+ * repository is what keeps a branch's image out of stage and prod here too: a tag pushed from a branch is
+ * not in the release repository, so it is refused before the stack is touched.
  */
 import { z } from 'zod';
-import type { Config } from '../../../config';
+import type { Config, EnvironmentConfig } from '../../../config';
 import { UserError } from '../../user-error';
 import type { AwsClients } from '../aws-clients';
 import { withAwsErrors } from '../aws-errors';
@@ -19,9 +22,15 @@ const listImages = z.object({
   nextToken: z.string().optional(),
 });
 
-/** Throws a {@link UserError} naming the closest tags when `tag` is not in the repository. */
-export async function assertImageTagExists(aws: AwsClients, config: Config, tag: string): Promise<void> {
-  const { account, region, repositoryName } = config.registry;
+/** Throws a {@link UserError} naming the closest tags when `tag` is not in `environment`'s repository. */
+export async function assertImageTagExists(
+  aws: AwsClients,
+  config: Config,
+  environment: EnvironmentConfig,
+  tag: string,
+): Promise<void> {
+  const { account, region } = config.registry;
+  const { repositoryName } = environment.images;
   await withAwsErrors(`look up image tag ${tag} in ${repositoryName}`, async () => {
     const sdk = await import('@aws-sdk/client-ecr');
     const ecr = await aws.ecr(region);

@@ -1,3 +1,4 @@
+import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { APPROVAL_APPROVE_ACTION, APPROVAL_REJECT_ACTION } from '../../../bot/commands/approval-buttons';
 import { AwsClients } from '../../../bot/ops/aws-clients';
 import { DeployStateStore } from '../../../bot/ops/deploy/deploy-state';
@@ -5,7 +6,12 @@ import type { Config, EnvironmentConfig } from '../../../config';
 import { noCredentials, UNREACHABLE_AWS_ENDPOINT } from '../../support/aws-fakes';
 import { DatadogFake } from '../../support/datadog-fake';
 import { CIRCUIT_BREAKER_REASON } from '../../support/deploy-fakes';
-import { type DeployWorld, frozenAllWeek, startDeployWorld } from '../../support/deploy-world';
+import {
+  BRANCH_ONLY_TAG,
+  type DeployWorld,
+  frozenAllWeek,
+  startDeployWorld,
+} from '../../support/deploy-world';
 import { type LbHealthServers, startLbHealthServers } from '../../support/lb-health-servers';
 import { finalMessage, threadTexts } from '../../support/progress-threads';
 import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';
@@ -17,6 +23,11 @@ const WEDNESDAY = new Date('2026-11-25T12:00:00Z');
 /** A Friday, 16:30 in Berlin: inside prod's "no prod deploys on Friday afternoon". */
 const FRIDAY_AFTERNOON = new Date('2026-11-27T15:30:00Z');
 const SECOND_APPROVER = 'U0PLATFORM2';
+
+/** The repositories the image checks asked ECR about, in order. */
+function describedRepositories(world: DeployWorld): (string | undefined)[] {
+  return world.ecr.commandCalls(DescribeImagesCommand).map((call) => call.args[0].input.repositoryName);
+}
 
 function environment(config: Config, name: string): EnvironmentConfig {
   return config.environments.find((e) => e.name === name)!;
@@ -152,9 +163,51 @@ describe('/deploy', () => {
     const { ack } = await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'deploy', 'dev v1.5');
 
     // THEN
-    expect(messageText(ack.body)).toContain('There is no image `v1.5` in wheelhouse/service.');
+    expect(messageText(ack.body)).toContain('There is no image `v1.5` in wheelhouse/service-branches.');
     expect(messageText(ack.body)).toContain('Closest tags: `v1.5.0`, `v1.5.1`, `v1.4.2`.');
     expect(world.deployer.calls).toHaveLength(0);
+  });
+
+  it.each([
+    ['stage', CHANNELS.stage],
+    ['prod', CHANNELS.prod],
+  ])(
+    "refuses a branch's image for %s: it asks the release repository, where no branch can push",
+    async (env, channel) => {
+      // GIVEN an image that a branch pushed: in the branch repository only
+      const bot = await world.bot();
+
+      // WHEN
+      const { ack } = await bot.command(
+        PEOPLE.platform.userId,
+        channel,
+        'deploy',
+        `${env} ${BRANCH_ONLY_TAG}`,
+      );
+
+      // THEN
+      expect(messageText(ack.body)).toContain(
+        `There is no image \`${BRANCH_ONLY_TAG}\` in wheelhouse/service.`,
+      );
+      expect(describedRepositories(world)).toEqual(['wheelhouse/service']);
+      expect(world.deployer.calls).toHaveLength(0);
+    },
+  );
+
+  it("deploys a branch's image to dev, found in dev's repository, the branch repository", async () => {
+    // GIVEN
+    const bot = await world.bot();
+
+    // WHEN
+    await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'deploy', `dev ${BRANCH_ONLY_TAG}`);
+
+    // THEN
+    await finalMessage(
+      bot,
+      new RegExp(`Deployed ${BRANCH_ONLY_TAG.replaceAll('.', '\\.')} to dev in \\d+s\\.`),
+    );
+    expect(describedRepositories(world)).toEqual(['wheelhouse/service-branches']);
+    expect(world.deployer.calls.map((c) => c.version)).toEqual([BRANCH_ONLY_TAG]);
   });
 
   it('refuses to deploy while someone else holds the lock, and says who and why', async () => {
@@ -508,7 +561,7 @@ describe('/deploy without AWS credentials', () => {
     expect(shown).toContain('Plan only: no AWS credentials, nothing was deployed.');
     expect(shown).toContain('Synthesized wheelhouse-dev with `ImageTag=v1.5.0`.');
     expect(shown).toContain(
-      'The service would run `111111111111.dkr.ecr.eu-west-1.amazonaws.com/wheelhouse/service:v1.5.0`.',
+      'The service would run `111111111111.dkr.ecr.eu-west-1.amazonaws.com/wheelhouse/service-branches:v1.5.0`.',
     );
     expect(shown).toMatch(/\d+ AWS::EC2::Subnet/);
   }, 60_000);

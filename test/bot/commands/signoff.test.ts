@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { DeployStateStore } from '../../../bot/ops/deploy/deploy-state';
 import { type Config, resolveConfig } from '../../../config';
-import { type DeployWorld, startDeployWorld } from '../../support/deploy-world';
+import { BRANCH_ONLY_TAG, type DeployWorld, startDeployWorld } from '../../support/deploy-world';
 import { type LbHealthServers, startLbHealthServers } from '../../support/lb-health-servers';
 import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';
 import { CHANNELS, PEOPLE, testConfig } from '../fixtures/test-config';
@@ -134,6 +134,11 @@ describe('/signoff', () => {
       'a release that is not in the registry',
       'prod v9.9.9',
       'There is no image `v9.9.9` in wheelhouse/service.',
+    ],
+    [
+      "a release tag that only a branch pushed (into the branch repository, which prod's check never asks)",
+      `prod ${BRANCH_ONLY_TAG}`,
+      `There is no image \`${BRANCH_ONLY_TAG}\` in wheelhouse/service.`,
     ],
     [
       'an unprotected environment',
