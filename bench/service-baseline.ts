@@ -1,3 +1,5 @@
+// The same V8 settings as the service, so that the two differ in their code only.
+import '../service/runtime-flags';
 import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, status } from '@grpc/grpc-js';

@@ -1,6 +1,6 @@
 import { type ChildProcess, execFile, spawn, spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { appendFile, mkdir, mkdtemp, open, readFile, rm, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -22,7 +22,7 @@ const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6);
 const WARMUP_SECONDS = 2;
 const SEED_NOTES = 2000;
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const GRPC_SERVICE = 'wheelhouse.notes.v1.NotesService';
 /** Every load generator's full output, for a closer look. */
 const RAW_LOG = 'bench/results/service-raw.txt';
@@ -62,8 +62,16 @@ async function startServer(
   logFile: string,
   httpUrl: string,
 ): Promise<ChildProcess> {
-  // Logs go to a file, as a log driver would take them, so that no process of ours spends time reading them.
-  const log = await open(logFile, 'w');
+  // Standard output goes through a pipe to a reader on the load generators' core, as it goes to a log driver on
+  // ECS: what reading and shipping the lines costs is not the server's. A file on this machine's disk would put
+  // the kernel's writeback of ~1 MB/s of log lines on whichever core it likes, the server's included, a cost
+  // that the baseline (which logs nothing) never pays. The reader keeps the last 64 kB for an error message, or
+  // everything with BENCH_KEEP=1.
+  const reader = spawn(
+    'taskset',
+    ['-c', LOAD_CORE, 'sh', '-c', process.env.BENCH_KEEP ? 'cat > "$0"' : 'tail -c 65536 > "$0"', logFile],
+    { stdio: ['pipe', 'ignore', 'inherit'] },
+  );
   // BENCH_NODE_ARGS='--cpu-prof --cpu-prof-dir=/tmp/prof' profiles both servers (NODE_OPTIONS refuses --cpu-prof).
   const nodeArgs = (process.env.BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(
@@ -71,10 +79,11 @@ async function startServer(
     ['-c', SERVER_CORE, process.execPath, ...nodeArgs, '--import', 'tsx', entry],
     {
       env: { ...process.env, ...env },
-      stdio: ['ignore', log.fd, 'inherit'],
+      stdio: ['ignore', reader.stdin!, 'inherit'],
     },
   );
-  await log.close();
+  // The server holds the pipe's writing end now; ours closes, so that the reader ends when the server does.
+  reader.stdin!.destroy();
   const exited = new Promise((_resolve, reject) =>
     child.once('exit', (code) => reject(new Error(`${entry} exited with ${code}; see ${logFile}`))),
   );
@@ -186,15 +195,21 @@ async function preflight(target: string, id: string): Promise<void> {
   }
 }
 
+/** The median; of an even count, the mean of the two middle values. */
 function median(values: number[]): number {
+  if (values.length === 0) return 0;
   const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? 0;
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function report(runs: Record<string, Record<string, Result[]>>, scenarios: string[]): void {
   const lines = [
-    `connections: ${CONNECTIONS}, ${ROUNDS} rounds of ${SECONDS} s per scenario (median shown), ` +
+    `connections: ${CONNECTIONS}, ${ROUNDS} rounds of ${SECONDS} s per scenario, ` +
       `servers on core ${SERVER_CORE}, load generators and PostgreSQL on core ${LOAD_CORE}`,
+    "req/s, p99 and CPU: the median of the rounds; ratios: the median of the rounds' ratios (ours/baseline,",
+    'each round running the two back to back, so that a machine that is faster in some rounds than in others',
+    'does not pass for a difference between them)',
     '',
     'scenario   | baseline req/s | baseline p99 | ours req/s |  ours p99 | req/s ratio | p99 ratio | CPU µs/req b/o | errors b/o',
     '-----------|----------------|--------------|------------|-----------|-------------|-----------|----------------|-----------',
@@ -204,6 +219,8 @@ function report(runs: Record<string, Record<string, Result[]>>, scenarios: strin
     const o = runs.ours![scenario]!;
     const [bRps, oRps] = [median(b.map((r) => r.rps)), median(o.map((r) => r.rps))];
     const [bP99, oP99] = [median(b.map((r) => r.p99Ms)), median(o.map((r) => r.p99Ms))];
+    const pairedRatio = (value: (r: Result) => number) =>
+      median(o.map((r, round) => value(r) / Math.max(Number.EPSILON, value(b[round]!))));
     const errors = (results: Result[]) => results.reduce((sum, r) => sum + r.errors, 0);
     lines.push(
       [
@@ -212,8 +229,12 @@ function report(runs: Record<string, Record<string, Result[]>>, scenarios: strin
         `${bP99.toFixed(2)} ms`.padStart(12),
         oRps.toFixed(0).padStart(10),
         `${oP99.toFixed(2)} ms`.padStart(9),
-        (oRps / bRps).toFixed(2).padStart(11),
-        (oP99 / bP99).toFixed(2).padStart(9),
+        pairedRatio((r) => r.rps)
+          .toFixed(2)
+          .padStart(11),
+        pairedRatio((r) => r.p99Ms)
+          .toFixed(2)
+          .padStart(9),
         `${median(b.map((r) => r.cpuUs ?? 0)).toFixed(0)}/${median(o.map((r) => r.cpuUs ?? 0)).toFixed(0)}`.padStart(
           14,
         ),

@@ -1,3 +1,5 @@
+// First, so that the V8 settings hold while everything else loads.
+import './runtime-flags';
 import pino from 'pino';
 import { startService } from './app';
 import { ConfigError, loadServiceOptions, type ServiceOptions } from './config';
