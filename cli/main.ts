@@ -266,27 +266,26 @@ function auditArgs(parsed: ParsedDeploy): string {
 
 /** `WHEELHOUSE_ASSUME_OPERATOR_ROLE` (true in CI on AWS): act on each environment through its operator role. */
 function operatorRoleSetting(env: NodeJS.ProcessEnv): boolean {
-  try {
-    return readAssumeOperatorRole(env);
-  } catch (error) {
-    throw new UserError(
-      error instanceof Error ? error.message : String(error),
-      "Set it to true in CI (the deploy then uses each environment's operator role), or leave it unset to use your own credentials.",
-      'usage',
-    );
-  }
+  return switchSetting(
+    () => readAssumeOperatorRole(env),
+    "Set it to true in CI (the deploy then uses each environment's operator role), or leave it unset to use your own credentials.",
+  );
 }
 
 /** `WHEELHOUSE_ASSUME_PLAN_ROLE` (true in a pull request's plan job): `--plan` reads through each environment's plan role. */
 function planRoleSetting(env: NodeJS.ProcessEnv): boolean {
+  return switchSetting(
+    () => readAssumePlanRole(env),
+    "Set it to true in a pull request's plan job (--plan then reads each environment through its plan role), or leave it unset.",
+  );
+}
+
+/** A true/false variable read by `read`; a bad value is a usage error with `hint`. */
+function switchSetting(read: () => boolean, hint: string): boolean {
   try {
-    return readAssumePlanRole(env);
+    return read();
   } catch (error) {
-    throw new UserError(
-      error instanceof Error ? error.message : String(error),
-      "Set it to true in a pull request's plan job (--plan then reads each environment through its plan role), or leave it unset.",
-      'usage',
-    );
+    throw new UserError(error instanceof Error ? error.message : String(error), hint, 'usage');
   }
 }
 

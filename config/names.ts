@@ -82,7 +82,7 @@ export function ciDeployRoleArn(
   delivery: Pick<DeliveryConfig, 'account' | 'region'>,
   environmentName: string,
 ): string {
-  return `arn:${partitionOf(delivery.region)}:iam::${delivery.account}:role/${ciDeployRoleName(project, environmentName)}`;
+  return iamRoleArn(delivery, ciDeployRoleName(project, environmentName));
 }
 
 /**
@@ -98,7 +98,7 @@ export function ciPlanRoleArn(
   project: Pick<Config['project'], 'name'>,
   delivery: Pick<DeliveryConfig, 'account' | 'region'>,
 ): string {
-  return `arn:${partitionOf(delivery.region)}:iam::${delivery.account}:role/${ciPlanRoleName(project)}`;
+  return iamRoleArn(delivery, ciPlanRoleName(project));
 }
 
 /** The bot stack's parameter that carries the bot's image tag (in the bot repository). */
@@ -150,7 +150,7 @@ export function operatorRoleName(environment: Pick<EnvironmentConfig, 'stackName
 export function operatorRoleArn(
   environment: Pick<EnvironmentConfig, 'stackName' | 'account' | 'region'>,
 ): string {
-  return `arn:${partitionOf(environment.region)}:iam::${environment.account}:role/${operatorRoleName(environment)}`;
+  return iamRoleArn(environment, operatorRoleName(environment));
 }
 
 /**
@@ -166,7 +166,7 @@ export function planRoleName(environment: Pick<EnvironmentConfig, 'stackName'>):
 export function planRoleArn(
   environment: Pick<EnvironmentConfig, 'stackName' | 'account' | 'region'>,
 ): string {
-  return `arn:${partitionOf(environment.region)}:iam::${environment.account}:role/${planRoleName(environment)}`;
+  return iamRoleArn(environment, planRoleName(environment));
 }
 
 /** One secret of the bot: its Secrets Manager name and the variable the container sees it as. */
@@ -235,4 +235,9 @@ export function findEnvironment(config: Config, name: string): EnvironmentConfig
     ]);
   }
   return env;
+}
+
+/** The ARN of IAM role `name` in `where.account`, in the partition of `where.region`. */
+function iamRoleArn(where: { readonly account: string; readonly region: string }, name: string): string {
+  return `arn:${partitionOf(where.region)}:iam::${where.account}:role/${name}`;
 }

@@ -4,7 +4,9 @@
  * bootstrap roles that toolkit-lib and the CDK CLI assume to deploy. (The CI plan role names the
  * environments' plan roles with {@link roleArn} itself.)
  */
-import { Aws } from 'aws-cdk-lib';
+import { Aws, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { Construct } from 'constructs';
 import { type CdkBootstrapRole, cdkBootstrapRoleName } from '../config';
 
 /**
@@ -30,6 +32,23 @@ export interface DeliveryTarget {
 /** The ARN of role `name` in `account`, in the stack's partition. */
 export function roleArn(account: string, name: string): string {
   return `arn:${Aws.PARTITION}:iam::${account}:role/${name}`;
+}
+
+/**
+ * The principal of an environment role that roles `names` of the tools account `account` may assume: the
+ * account principal with the roles' ARNs as a condition, rather than the roles as principals, because IAM
+ * refuses a trust policy that names a role that does not exist yet, and the tools account's stacks may be
+ * deployed after the environment's (or redeployed, which gives the roles new ids).
+ */
+export function assumableByRoles(
+  scope: Construct,
+  account: string,
+  names: readonly string[],
+): iam.IPrincipal {
+  const { partition } = Stack.of(scope);
+  return new iam.AccountPrincipal(account).withConditions({
+    ArnEquals: { 'aws:PrincipalArn': names.map((name) => `arn:${partition}:iam::${account}:role/${name}`) },
+  });
 }
 
 /** ARNs of the operator roles of `targets`, in their order. */

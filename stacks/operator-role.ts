@@ -7,6 +7,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { assumableByRoles } from './delivery-targets';
 
 /** Props of {@link OperatorRole}. */
 export interface OperatorRoleProps {
@@ -53,9 +54,6 @@ export class OperatorRole extends Construct {
     const { partition, region, account } = Stack.of(this);
     const arn = (service: string, resource: string) =>
       `arn:${partition}:${service}:${region}:${account}:${resource}`;
-    const trusted = props.trustedRoleNames.map(
-      (name) => `arn:${partition}:iam::${props.trustedAccount}:role/${name}`,
-    );
     // The stack's id follows its name in its ARN; the keys are parameters under one path.
     const stackArn = arn('cloudformation', `stack/${props.stackName}/*`);
     const keysPath = props.keysParameterPath.replace(/\/$/, '');
@@ -63,12 +61,7 @@ export class OperatorRole extends Construct {
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: `Assumed by the Wheelhouse bot and CI to operate ${props.stackName}`,
-      // The account principal with the roles' ARNs as a condition, rather than the roles as principals:
-      // IAM refuses a trust policy that names a role that does not exist yet, and the tools account's
-      // stacks may be deployed after this one (or redeployed, which gives the roles new ids).
-      assumedBy: new iam.AccountPrincipal(props.trustedAccount).withConditions({
-        ArnEquals: { 'aws:PrincipalArn': trusted },
-      }),
+      assumedBy: assumableByRoles(this, props.trustedAccount, props.trustedRoleNames),
     });
 
     const statements: { readonly sid: string; readonly actions: string[]; readonly resources: string[] }[] = [

@@ -23,6 +23,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { assumableByRoles } from './delivery-targets';
 
 /** What a template diff reads of the deployed stack (see the module comment). */
 export const PLAN_STACK_ACTIONS: readonly string[] = [
@@ -57,13 +58,7 @@ export class PlanRole extends Construct {
     this.role = new iam.Role(this, 'Role', {
       roleName: props.roleName,
       description: `Assumed by pull requests' plans (${props.trustedRoleName}) to diff ${props.stackName}: reads its template only`,
-      // As for the operator role: the account with the role's ARN as a condition, so that this stack can be
-      // deployed before the tools account's (IAM refuses a trust policy naming a role that does not exist).
-      assumedBy: new iam.AccountPrincipal(props.trustedAccount).withConditions({
-        ArnEquals: {
-          'aws:PrincipalArn': [`arn:${partition}:iam::${props.trustedAccount}:role/${props.trustedRoleName}`],
-        },
-      }),
+      assumedBy: assumableByRoles(this, props.trustedAccount, [props.trustedRoleName]),
     });
     this.role.addToPolicy(
       new iam.PolicyStatement({
