@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
 import { loadConfig } from '../../config';
 import { buildApp } from '../../stacks/app';
-import { healthCheck } from '../service/grpc-client';
+import { healthCheck, notesClient, unary } from '../service/grpc-client';
 import { AwsAccountFake } from '../support/aws-account-fake';
 import { TEST_CREDENTIALS, UNREACHABLE_AWS_ENDPOINT } from '../support/aws-fakes';
 import { type DockerImage, readDockerfile, volumeOwnership } from '../support/dockerfile';
@@ -343,7 +343,7 @@ describe('the service, as its Fargate task runs it', () => {
     expect(image.from).toMatch(new RegExp(`^node:${process.versions.node.split('.')[0]}-`));
   });
 
-  it('migrates, gets to ready on a real PostgreSQL and answers /readyz and gRPC', async () => {
+  it('migrates, gets to ready on a real PostgreSQL and answers /readyz, HTTP and gRPC', async () => {
     // GIVEN ports of this machine (the network is shared: the task definition's 8080 and 9000 may be taken)
     const [http, grpc] = [await freePort(), await freePort()];
     const service = startInFargateSandbox({
@@ -354,10 +354,21 @@ describe('the service, as its Fargate task runs it', () => {
       await service.line((line) => line.includes('"msg":"service: listening"'));
       const ready = await fetch(`http://127.0.0.1:${http}/readyz`);
       const health = await healthCheck(`127.0.0.1:${grpc}`, '');
+      const created = await fetch(`http://127.0.0.1:${http}/v1/notes`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ title: 'from Fargate', body: 'uid 1000, read-only root' }),
+      });
+      const { id } = (await created.json()) as { id: string };
+      const client = notesClient(`127.0.0.1:${grpc}`);
+      const read = await unary(client, 'GetNote', { id });
+      client.close();
 
       // THEN
       expect(ready.status).toBe(200);
       expect(health).toBe('SERVING');
+      expect(created.status).toBe(201);
+      expect(read).toMatchObject({ ok: true, value: { id, title: 'from Fargate' } });
       service.child.kill('SIGTERM');
       expect(await service.exited).toBe(0);
     } finally {
