@@ -3,7 +3,8 @@
  * stage's `COPY` (from the build context or an earlier stage) and `RUN` (in that stage's directory),
  * with the checkout's node_modules in place of `npm ci` (no registry in tests; it holds the dev
  * dependencies too). `ADD <url>` and copies outside the WORKDIR are left out and returned, for the test
- * to say why they do not matter to it.
+ * to say why they do not matter to it. The `.dockerignore` is not applied: the stand-in may hold more
+ * files than the image (e.g. READMEs), never fewer.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, realpathSync, symlinkSync } from 'node:fs';
