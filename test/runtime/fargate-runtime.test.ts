@@ -51,7 +51,7 @@ const ROOT = join(__dirname, '..', '..');
 const { config } = loadConfig({ path: join(ROOT, 'wheelhouse.yml') });
 const dev = config.environments.find((e) => e.name === 'dev')!;
 
-/** Prints the owner and mode of os.tmpdir() as the process sees them, then makes a folder there as tsx and the deployer do. */
+/** Prints the owner and mode of os.tmpdir() as the process sees them, makes a folder there as tsx and the deployer do, and tries to write its WORKDIR. */
 const PROBE_TMP = [
   'node',
   '-e',
@@ -60,6 +60,7 @@ const PROBE_TMP = [
     'const s = fs.statSync(os.tmpdir());',
     'console.log(JSON.stringify({ uid: s.uid, gid: s.gid, mode: s.mode & 0o7777 }));',
     "console.log('wrote ' + fs.mkdtempSync(path.join(os.tmpdir(), 'probe-')));",
+    "try { fs.writeFileSync('probe', ''); console.log('wrote the WORKDIR'); } catch (e) { console.log('WORKDIR: ' + e.code); }",
   ].join('\n'),
 ];
 
@@ -70,9 +71,11 @@ async function expectWritableTmp(options: FargateSandboxOptions): Promise<void> 
 
   // THEN
   expect(run).toMatchObject({ code: 0, stderr: '' });
-  const [seen, wrote] = run.stdout.split('\n');
+  const [seen, wrote, workdir] = run.stdout.split('\n');
   expect(JSON.parse(seen!)).toEqual(volumeOwnership(options.image, '/tmp') ?? ECS_EMPTY_BIND_MOUNT);
   expect(wrote).toMatch(/^wrote \/tmp\/probe-/);
+  // and nothing else: the root filesystem, the image's files with it, is read-only
+  expect(workdir).toBe('WORKDIR: EROFS');
 }
 
 /** The stand-ins of the images' WORKDIRs live here: not under /tmp, where the sandbox mounts the volume. */
