@@ -118,11 +118,13 @@ describe('with the database stopped', () => {
       },
     );
 
-    it('gives ECS no container health check that could replace the tasks', () => {
-      // Amazon ECS Developer Guide, "Determine Amazon ECS task health using container health checks" and
-      // the API reference's HealthCheck: a task of a service whose essential container is UNHEALTHY is
-      // stopped and replaced; only health checks in the task definition count (not the image's HEALTHCHECK).
-      // The service container has none, so ECS judges it by the target groups above.
+    it('gives ECS no container health check that asks the database', () => {
+      // Amazon ECS Developer Guide, "Determine Amazon ECS task health using container health checks", and
+      // the API reference's HealthCheck: a service's task whose essential containers report UNHEALTHY is
+      // stopped and replaced; only checks in the task definition count (not the image's HEALTHCHECK), and
+      // a non-essential container's check counts when no essential container has one. The service
+      // container has none, so ECS judges it by the target groups above and by the Datadog agent's check,
+      // which asks the agent about itself, never the database.
       for (const template of Object.values(templates)) {
         const containers = Object.values(template.findResources('AWS::ECS::TaskDefinition')).flatMap(
           (r) =>
@@ -132,7 +134,6 @@ describe('with the database stopped', () => {
         const service = containers.find((c) => c.Name === SERVICE_CONTAINER_NAME);
         expect(service).toBeDefined();
         expect(service?.HealthCheck).toBeUndefined();
-        // The Datadog agent's own check asks the agent about itself, not about the database.
         const others = containers.filter((c) => c.HealthCheck).map((c) => [c.Name, c.HealthCheck?.Command]);
         expect(others).toEqual(others.map(() => ['datadog-agent', ['CMD-SHELL', 'agent health']]));
       }

@@ -650,6 +650,10 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
     expect(account.stack(dev.stackName).parameters[IMAGE_TAG_PARAMETER]).toBe('v1.4.2');
   }, 60_000);
 
+  // AWS CloudFormation API Reference, CreateChangeSet: "CloudFormation doesn't make changes until you
+  // execute the change set"; toolkit-lib's message registry (CDK_TOOLKIT_I5501, "Stack Monitoring: Start
+  // monitoring of a single stack") is sent once ExecuteChangeSet was accepted, which is how the deployer
+  // tells these failures from a stack update that CloudFormation rolled back.
   describe('fails before any change to the stack, saying why, when', () => {
     const DEPLOY_ROLE = `cdk-hnb659fds-deploy-role-${dev.account}-${dev.region}`;
     const FILE_PUBLISHING_ROLE = `cdk-hnb659fds-file-publishing-role-${dev.account}-${dev.region}`;
