@@ -140,10 +140,17 @@ export function describeOutcome(environment: string, outcome: DeployOutcome): st
     return [`Deployed ${version} to ${environment} in ${duration} (${before}).`];
   }
   const lines = [
-    `The deploy of ${version} to ${environment} ${{ 'rolled-back': 'was rolled back', interrupted: 'was interrupted', failed: 'failed' }[outcome.status]} after ${duration}: ${outcome.reason ?? 'unknown reason'} (${before}).`,
+    `The deploy of ${version} to ${environment} ${{ 'rolled-back': 'was rolled back', interrupted: 'was interrupted', failed: 'failed', 'failed-before-change': 'failed before any change to the stack' }[outcome.status]} after ${duration}: ${outcome.reason ?? 'unknown reason'} (${before}).`,
   ];
   if (outcome.rollback) lines.push(describeRollback(outcome.rollback));
+  if (outcome.status === 'failed-before-change') lines.push(nothingDeployed(environment, outcome));
   return lines;
+}
+
+/** What a deploy that failed before any change to the stack leaves: what ran before, still running. */
+function nothingDeployed(environment: string, outcome: DeployOutcome): string {
+  const running = outcome.previousVersion ?? 'the previous version';
+  return `Nothing was deployed and nothing rolled back: ${environment} still runs ${running}. Fix the cause above, then deploy again.`;
 }
 
 function describeRollback(rollback: Rollback): string {

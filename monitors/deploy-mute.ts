@@ -41,7 +41,13 @@ export interface GateAlert {
  * How a deploy went, as the deployment event on the dashboards says. `interrupted`: the bot instance
  * running it stopped before it ended (CloudFormation finished the stack update by itself).
  */
-export type DeploymentOutcome = 'started' | 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
+export type DeploymentOutcome =
+  | 'started'
+  | 'succeeded'
+  | 'failed'
+  | 'failed-before-change'
+  | 'rolled-back'
+  | 'interrupted';
 
 /** A deployment to mark on the dashboards. */
 export interface DeploymentEvent {
@@ -177,7 +183,10 @@ export function createDeployGuard(
     async recordDeployment(envName, event) {
       const env = findEnvironment(config, envName);
       if (!active(env)) return;
-      const failed = event.outcome === 'failed' || event.outcome === 'rolled-back';
+      const failed =
+        event.outcome === 'failed' ||
+        event.outcome === 'failed-before-change' ||
+        event.outcome === 'rolled-back';
       try {
         await api()
           .events()

@@ -68,6 +68,10 @@ export class LoadBalancing extends Construct {
     this.securityGroups = [albSg];
 
     const deregistrationDelay = Duration.seconds(props.deregistrationDelaySeconds);
+    // Every target group checks liveness only, never the database (`/healthz`, and grpc.health.v1, whose
+    // status follows the drain only): ECS replaces a task its load balancer finds unhealthy, and a database
+    // outage is no reason to replace every task. The service answers 503/UNAVAILABLE fast meanwhile, and
+    // `/readyz` (which pings the database) is for people and probes that may wait, not for the balancers.
     this.httpTargetGroup = new elbv2.ApplicationTargetGroup(this, 'HttpTargets', {
       vpc: props.vpc,
       targetType: elbv2.TargetType.IP,
@@ -148,7 +152,9 @@ export class LoadBalancing extends Construct {
         securityGroups: [nlbSg],
       });
       nlb.logAccessLogs(props.accessLogs, 'nlb');
-      // An NLB cannot speak gRPC health checking: it asks the same task's HTTP readiness endpoint instead.
+      // An NLB cannot speak gRPC health checking: it asks the same task's HTTP liveness endpoint instead.
+      // Not /readyz, which pings the database: an Aurora failover longer than the unhealthy threshold
+      // (3 x 10 s) would mark every task unhealthy, and ECS replaces unhealthy targets' tasks, all at once.
       const grpcTargets = new elbv2.NetworkTargetGroup(this, 'GrpcTargets', {
         vpc: props.vpc,
         targetType: elbv2.TargetType.IP,
@@ -158,7 +164,9 @@ export class LoadBalancing extends Construct {
         healthCheck: {
           protocol: elbv2.Protocol.HTTP,
           port: String(props.httpPort),
-          path: '/readyz',
+          path: '/healthz',
+          // The NLB's default is 200-399; the service answers exactly 200 when alive.
+          healthyHttpCodes: '200',
           interval: Duration.seconds(10),
           healthyThresholdCount: 2,
           unhealthyThresholdCount: 3,

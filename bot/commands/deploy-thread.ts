@@ -191,9 +191,19 @@ export function outcomeReply(environment: string, outcome: DeployOutcome, view: 
       ? `:white_check_mark: Deployed ${version} to ${environment} in ${duration}.`
       : outcome.status === 'interrupted'
         ? `:double_vertical_bar: The deploy of ${version} to ${environment} was interrupted after ${duration}: ${outcome.reason ?? 'the bot instance stopped'}.`
-        : `:x: The deploy of ${version} to ${environment} failed after ${duration}: ${outcome.reason ?? 'unknown reason'}.`;
+        : outcome.status === 'failed-before-change'
+          ? `:no_entry_sign: The deploy of ${version} to ${environment} failed before any change to the stack, after ${duration}: ${outcome.reason ?? 'unknown reason'}.`
+          : `:x: The deploy of ${version} to ${environment} failed after ${duration}: ${outcome.reason ?? 'unknown reason'}.`;
   const blocks = [section(escapeMrkdwn(headline))];
   if (outcome.status === 'interrupted') blocks.push(section(interruptionAdvice(environment, outcome)));
+  if (outcome.status === 'failed-before-change') {
+    const running = outcome.previousVersion ? `\`${outcome.previousVersion}\`` : 'the previous version';
+    blocks.push(
+      section(
+        `Nothing was deployed and nothing rolled back: CloudFormation never started changing the stack, so ${environment} still runs ${running}. Fix the cause above (an asset upload, the change set, a permission), then deploy again.`,
+      ),
+    );
+  }
   const rows: [string, string][] = [
     ['Version', `\`${version}\``],
     ['Before', outcome.previousVersion ? `\`${outcome.previousVersion}\`` : 'unknown'],

@@ -172,6 +172,7 @@ async function history(run: CommandContext, environment: EnvironmentConfig): Pro
   const emoji: Readonly<Record<HistoryOutcome, string>> = {
     succeeded: ':white_check_mark:',
     failed: ':x:',
+    'failed-before-change': ':no_entry_sign:',
     'rolled-back': ':rewind:',
     interrupted: ':double_vertical_bar:',
   };

@@ -113,6 +113,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     return reply.status(error.mapping.http).header('x-error-code', error.code).send(error.toBody(request.id));
   });
 
+  // Liveness, what the load balancers check: never the database, so that an outage of it does not make
+  // ECS replace every task (readiness for traffic is `/readyz`, and each request answers 503 fast).
   app.get('/healthz', async () => ({ status: 'ok' }));
 
   app.get('/readyz', async (_request, reply) => {

@@ -12,7 +12,7 @@ import type { Config } from '../../config';
 import { CHANNELS, PEOPLE, testConfig } from '../bot/fixtures/test-config';
 import { noCredentials, TEST_CREDENTIALS } from '../support/aws-fakes';
 import { DatadogFake } from '../support/datadog-fake';
-import { CIRCUIT_BREAKER_REASON } from '../support/deploy-fakes';
+import { ACCESS_DENIED_REASON, CIRCUIT_BREAKER_REASON } from '../support/deploy-fakes';
 import { BRANCH_ONLY_TAG, type DeployWorld, frozenAllWeek, startDeployWorld } from '../support/deploy-world';
 import { type LbHealthServers, startLbHealthServers } from '../support/lb-health-servers';
 import { startSlackApiRecorder } from '../support/slack-api-recorder';
@@ -260,6 +260,25 @@ describe('wheelhouse deploy', () => {
     expect(world.service.version).toBe('v1.4.2');
     const [entry] = await store('dev').listHistory(1);
     expect(entry).toMatchObject({ version: 'v1.5.0', outcome: 'rolled-back', by: CI_IDENTITY });
+  });
+
+  it('reports a deploy that failed before any change to the stack as such, and exits 1', async () => {
+    // GIVEN CloudFormation refuses the change set
+    world.deployer.mode = 'access-denied';
+
+    // WHEN
+    const { code, stdout } = await run(['deploy', '--env', 'dev', '--version', 'v1.5.0']);
+
+    // THEN
+    expect(code).toBe(1);
+    expect(stdout).toContain(`The deploy of v1.5.0 to dev failed before any change to the stack after `);
+    expect(stdout).toContain(`: ${ACCESS_DENIED_REASON} (before: v1.4.2;`);
+    expect(stdout).toContain(
+      'Nothing was deployed and nothing rolled back: dev still runs v1.4.2. Fix the cause above, then deploy again.',
+    );
+    expect(stdout).not.toContain('Rolled back by');
+    const [entry] = await store('dev').listHistory(1);
+    expect(entry).toMatchObject({ version: 'v1.5.0', outcome: 'failed-before-change', by: CI_IDENTITY });
   });
 
   it('rolls back when the health checks through the load balancer fail, and exits 1', async () => {

@@ -59,7 +59,8 @@ describe('LoadBalancing without a certificate', () => {
       Protocol: 'TCP',
       HealthCheckProtocol: 'HTTP',
       HealthCheckPort: '8080',
-      HealthCheckPath: '/readyz',
+      HealthCheckPath: '/healthz',
+      Matcher: { HttpCode: '200' },
     });
   });
 
@@ -138,6 +139,24 @@ describe('gRPC target groups', () => {
         if (target === 'GRPC') expect(listener).toMatch(/^HTTPS:/);
       }
     }
+  });
+});
+
+describe('target group health checks', () => {
+  it.each([
+    ['the example configuration', exampleConfig()],
+    ['a configuration with a certificate', withDomain()],
+  ])('never ask /readyz, which pings the database, in %s', (_, config) => {
+    // ECS replaces the tasks its load balancer finds unhealthy: a database outage must not be a reason
+    // (test/service/database-stopped.test.ts runs every one of these checks with the database stopped).
+    const templates = synthTemplates(config);
+    const paths = Object.values(templates).flatMap((template) =>
+      Object.values(
+        template.findResources('AWS::ElasticLoadBalancingV2::TargetGroup') as Record<string, Resource>,
+      ).map((group) => group.Properties.HealthCheckPath),
+    );
+    expect(paths.length).toBeGreaterThan(0);
+    expect(new Set(paths)).toEqual(new Set(['/healthz', '/grpc.health.v1.Health/Check']));
   });
 });
 

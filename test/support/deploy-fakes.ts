@@ -126,8 +126,15 @@ export class FakeServiceWorld {
   }
 }
 
-/** How the fake CloudFormation update goes. */
-export type FakeDeployMode = 'succeed' | 'circuit-breaker';
+/**
+ * How the fake CloudFormation update goes. `access-denied`: CreateChangeSet is refused, so the
+ * deploy fails before CloudFormation changes anything.
+ */
+export type FakeDeployMode = 'succeed' | 'circuit-breaker' | 'access-denied';
+
+/** The reason of a deploy in {@link FakeDeployMode} `access-denied`, as toolkit-lib gives it. */
+export const ACCESS_DENIED_REASON =
+  'wheelhouse-dev failed: AccessDenied: User: arn:aws:sts::222222222222:assumed-role/cdk-hnb659fds-deploy-role-222222222222-eu-west-1/aws-cdk-root is not authorized to perform: cloudformation:CreateChangeSet on resource: arn:aws:cloudformation:eu-west-1:222222222222:stack/wheelhouse-dev/*';
 
 /**
  * A {@link StackDeployer} that acts like CloudFormation updating the stack's `ImageTag`: a new ECS
@@ -184,11 +191,15 @@ export class FakeStackDeployer implements StackDeployer {
       onActivity({ logicalId, resourceType, status, reason });
     const step = () => new Promise((resolve) => setTimeout(resolve, this.stepMs));
 
+    if (this.mode === 'access-denied') {
+      await step();
+      return { ok: false, reason: ACCESS_DENIED_REASON, stackChanged: false };
+    }
     emit(stackName, 'AWS::CloudFormation::Stack', 'UPDATE_IN_PROGRESS', 'User Initiated');
     if (version === previous) {
       await step();
       emit(stackName, 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE');
-      return { ok: true, reason: null };
+      return { ok: true, reason: null, stackChanged: true };
     }
     emit('ServiceTaskDefinition', 'AWS::ECS::TaskDefinition', 'UPDATE_COMPLETE');
     emit('ServiceFargateService', 'AWS::ECS::Service', 'UPDATE_IN_PROGRESS');
@@ -215,6 +226,7 @@ export class FakeStackDeployer implements StackDeployer {
       return {
         ok: false,
         reason: `The stack named ${stackName} failed to deploy: UPDATE_ROLLBACK_COMPLETE: ${reason}`,
+        stackChanged: true,
       };
     }
     next.runningCount = Math.ceil(world.desired / 2);
@@ -229,7 +241,7 @@ export class FakeStackDeployer implements StackDeployer {
     world.outputs.imageTag = version;
     emit('ServiceFargateService', 'AWS::ECS::Service', 'UPDATE_COMPLETE');
     emit(stackName, 'AWS::CloudFormation::Stack', 'UPDATE_COMPLETE');
-    return { ok: true, reason: null };
+    return { ok: true, reason: null, stackChanged: true };
   }
 }
 

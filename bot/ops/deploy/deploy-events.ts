@@ -71,9 +71,12 @@ export interface Rollback {
 export interface DeployOutcome {
   /**
    * `interrupted`: the process running it had to stop (the bot instance restarting) before it
-   * ended; CloudFormation carries on with the stack by itself.
+   * ended; CloudFormation carries on with the stack by itself. `failed-before-change`: the deploy
+   * failed before CloudFormation changed the stack (the assets upload, the change set's creation, a
+   * refused call): nothing was deployed or rolled back, the previous version still runs.
+   * `rolled-back` is only for a stack update that was rolled back (or a redeploy of the previous version).
    */
-  readonly status: 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
+  readonly status: 'succeeded' | 'failed' | 'failed-before-change' | 'rolled-back' | 'interrupted';
   /** The version deployed (null: infrastructure only, the running version kept). */
   readonly version: string | null;
   readonly previousVersion: string | null;

@@ -64,12 +64,14 @@ export type DecisionResult =
 /**
  * How a deploy ended, as history keeps it. `interrupted`: the bot instance running it stopped before
  * it ended (CloudFormation finished the stack update by itself; `/status` shows what runs).
+ * `failed-before-change`: it failed before CloudFormation changed the stack (nothing was deployed).
  */
-export type HistoryOutcome = 'succeeded' | 'failed' | 'rolled-back' | 'interrupted';
+export type HistoryOutcome = 'succeeded' | 'failed' | 'failed-before-change' | 'rolled-back' | 'interrupted';
 
 const HISTORY_OUTCOMES = [
   'succeeded',
   'failed',
+  'failed-before-change',
   'rolled-back',
   'interrupted',
 ] as const satisfies readonly HistoryOutcome[];

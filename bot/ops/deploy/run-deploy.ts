@@ -259,6 +259,17 @@ async function runLocked(
       else rollout = await watch.stop();
     }
 
+    if (!stack.ok && !stack.stackChanged && !rollout.circuitBreaker) {
+      // Nothing to roll back: CloudFormation never started changing the stack.
+      outcome = {
+        status: 'failed-before-change',
+        version,
+        previousVersion,
+        reason: stack.reason ?? 'the deploy failed before CloudFormation changed the stack',
+        rollback: null,
+      };
+      return finish();
+    }
     if (!stack.ok) {
       const rollback: Rollback = {
         by: rollout.circuitBreaker ? 'circuit-breaker' : 'cloudformation',
@@ -322,7 +333,9 @@ async function runLocked(
       status: 'rolled-back',
       version,
       previousVersion,
-      reason: back.ok ? reason : `${reason}; the rollback failed too: ${back.reason ?? 'unknown'}`,
+      reason: back.ok
+        ? reason
+        : `${reason}; the rollback failed too${back.stackChanged ? '' : ', before any change to the stack'}: ${back.reason ?? 'unknown'}`,
       rollback: {
         by: firing.length > 0 ? 'monitor' : 'health-check',
         to: previousVersion,

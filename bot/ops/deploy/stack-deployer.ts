@@ -27,6 +27,12 @@ export interface StackDeployResult {
   readonly ok: boolean;
   /** Why it failed (CloudFormation's or toolkit-lib's message), null on success. */
   readonly reason: string | null;
+  /**
+   * Whether CloudFormation started changing the stack (it executed a change set, so a failure after that
+   * is a stack update that CloudFormation rolls back). False for a deploy that failed before: the assets
+   * upload, the change set's creation, a refused call (AccessDenied); and for one with nothing to change.
+   */
+  readonly stackChanged: boolean;
 }
 
 /** What a deploy would change in the deployed stack, read-only. */

@@ -35,6 +35,11 @@ import type {
   StackDiffResult,
 } from './stack-deployer';
 
+/**
+ * toolkit-lib's message code for the start of a stack's monitoring: sent once CloudFormation accepted the
+ * change (ExecuteChangeSet, or CreateStack/UpdateStack), never before (assets, change set creation).
+ */
+const STACK_MONITORING_START = 'CDK_TOOLKIT_I5501';
 /** toolkit-lib's message code for a CloudFormation stack event. */
 const STACK_ACTIVITY = 'CDK_TOOLKIT_I5502';
 /** toolkit-lib's message code for the diff of one stack (its data carries the formatted text). */
@@ -74,6 +79,13 @@ interface FailureClues {
   readonly errors: string[];
   /** Stack events that failed with CloudFormation's reason. */
   readonly failedEvents: StackActivityEvent[];
+  /** Whether CloudFormation started changing the stack: toolkit-lib began monitoring it, or it had events. */
+  stackChanged: boolean;
+}
+
+/** Clues of a deploy or diff that has seen nothing yet. */
+function noClues(): FailureClues {
+  return { errors: [], failedEvents: [], stackChanged: false };
 }
 
 interface StackDiffData {
@@ -91,7 +103,9 @@ function ioHost(
 ): IIoHost {
   return {
     async notify(msg: IoMessage<unknown>) {
-      if (msg.code === STACK_DIFF) {
+      if (msg.code === STACK_MONITORING_START) {
+        clues.stackChanged = true;
+      } else if (msg.code === STACK_DIFF) {
         const text = (msg.data as StackDiffData | undefined)?.formattedDiff?.diff ?? msg.message;
         onDiff(stripVTControlCharacters(text));
       } else if (msg.code === STACK_ACTIVITY) {
@@ -103,6 +117,7 @@ function ioHost(
             status: event.ResourceStatus,
             reason: event.ResourceStatusReason ?? null,
           };
+          clues.stackChanged = true;
           if (activity.status.endsWith('_FAILED') && activity.reason) clues.failedEvents.push(activity);
           onActivity(activity);
         }
@@ -168,7 +183,7 @@ export function toolkitStackDeployer(
 
   return {
     async deploy(request, onActivity) {
-      const clues: FailureClues = { errors: [], failedEvents: [] };
+      const clues = noClues();
       const toolkit = newToolkit(request, ioHost(onActivity, clues));
       try {
         await withAssembly(toolkit, request, (source) =>
@@ -177,14 +192,14 @@ export function toolkitStackDeployer(
             parameters: stackParametersFor(request.version),
           }),
         );
-        return { ok: true, reason: null };
+        return { ok: true, reason: null, stackChanged: clues.stackChanged };
       } catch (error) {
-        return { ok: false, reason: failureReason(error, clues) };
+        return { ok: false, reason: failureReason(error, clues), stackChanged: clues.stackChanged };
       }
     },
 
     async diff(request): Promise<StackDiffResult> {
-      const clues: FailureClues = { errors: [], failedEvents: [] };
+      const clues = noClues();
       const texts: string[] = [];
       const toolkit = newToolkit(
         request,
@@ -354,9 +369,26 @@ function failureReason(error: unknown, clues: FailureClues): string {
     .filter((e) => !/^Resource (creation|update) cancelled$/.test(e.reason ?? ''))
     .filter((e) => !message.includes(oneLine(e.reason ?? '')))
     .map((e) => `${e.logicalId} (${e.resourceType}) ${e.status}: ${oneLine(e.reason ?? '')}`);
-  const others = clues.errors.map((e) => oneLine(withoutSourceLocations(e)));
+  const others = onceEach(clues.errors.map((e) => oneLine(withoutSourceLocations(e))));
   const reason = [message, ...cloudFormation, ...others].join('; ').replace(/^❌\s*/u, '');
   return reason.length > MAX_REASON_LENGTH ? `${reason.slice(0, MAX_REASON_LENGTH - 1)}…` : reason;
+}
+
+/**
+ * `messages` with those that differ only by an asset's hash (cdk-assets says the same for each asset a
+ * refused upload fails) given once, followed by how many more said the same.
+ */
+function onceEach(messages: readonly string[]): string[] {
+  const seen = new Map<string, { first: string; count: number }>();
+  for (const message of messages) {
+    const key = message.replace(/[0-9a-f]{16,}(\.\w+)?/g, '<asset>');
+    const entry = seen.get(key);
+    if (entry) entry.count += 1;
+    else seen.set(key, { first: message, count: 1 });
+  }
+  return [...seen.values()].map(({ first, count }) =>
+    count > 1 ? `${first} (and ${count - 1} more like it)` : first,
+  );
 }
 
 /** `text` without toolkit-lib's `Source Location:` blocks (the line and the indented frames after it). */

@@ -5,7 +5,7 @@ import { DeployStateStore } from '../../../bot/ops/deploy/deploy-state';
 import type { Config, EnvironmentConfig } from '../../../config';
 import { noCredentials, UNREACHABLE_AWS_ENDPOINT } from '../../support/aws-fakes';
 import { DatadogFake } from '../../support/datadog-fake';
-import { CIRCUIT_BREAKER_REASON } from '../../support/deploy-fakes';
+import { ACCESS_DENIED_REASON, CIRCUIT_BREAKER_REASON } from '../../support/deploy-fakes';
 import {
   BRANCH_ONLY_TAG,
   type DeployWorld,
@@ -153,6 +153,32 @@ describe('/deploy', () => {
     const history = await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'deploy', 'history dev');
     expect(messageText(history.ack.body)).toContain('`v1.5.0` · deploy by');
     expect(messageText(history.ack.body)).toContain('rolled-back (ECS deployment circuit breaker');
+  });
+
+  it('reports a deploy that failed before any change to the stack as such, not as a rollback', async () => {
+    // GIVEN CloudFormation refuses the change set
+    const bot = await world.bot();
+    world.deployer.mode = 'access-denied';
+
+    // WHEN
+    await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'deploy', 'dev v1.5.0');
+
+    // THEN the thread says what happened, with CloudFormation's reason, and what still runs
+    const final = await finalMessage(
+      bot,
+      /The deploy of v1\.5\.0 to dev failed before any change to the stack, after \d+s: /,
+    );
+    expect(final).toContain('is not authorized to perform: cloudformation:CreateChangeSet');
+    expect(final).toContain('Nothing was deployed and nothing rolled back');
+    expect(final).toContain('so dev still runs `v1.4.2`');
+    expect(final).toContain('failed-before-change');
+    expect(final).not.toContain('Rolled back');
+    expect(world.service.version).toBe('v1.4.2');
+    const history = await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'deploy', 'history dev');
+    expect(messageText(history.ack.body)).toMatch(
+      /:no_entry_sign: .* · `v1\.5\.0` · deploy by <@\w+> · failed-before-change \(wheelhouse-dev failed: AccessDenied: /,
+    );
+    expect(final).toContain(ACCESS_DENIED_REASON.slice(0, 60));
   });
 
   it('refuses a version that is not in the registry, naming the closest tags', async () => {

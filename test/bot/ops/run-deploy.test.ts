@@ -7,7 +7,7 @@ import { readDatadogSettings } from '../../../monitors/datadog-client';
 import { createDeployGuard } from '../../../monitors/deploy-mute';
 import { exampleStackOutputs, fakeStacks, TEST_CREDENTIALS } from '../../support/aws-fakes';
 import { DatadogFake } from '../../support/datadog-fake';
-import { FakeServiceWorld, FakeStackDeployer } from '../../support/deploy-fakes';
+import { ACCESS_DENIED_REASON, FakeServiceWorld, FakeStackDeployer } from '../../support/deploy-fakes';
 import { type RunningDynalite, startDynalite } from '../../support/dynalite';
 import { type LbHealthServers, startLbHealthServers } from '../../support/lb-health-servers';
 import { testConfig } from '../fixtures/test-config';
@@ -120,6 +120,40 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
       reason: expect.stringContaining('health check failed: GET'),
     });
     expect(await new DeployStateStore(aws, dev).readLock(NOW)).toBeNull();
+  });
+
+  it('reports a deploy that failed before CloudFormation changed the stack as such, with the reason, not as a rollback', async () => {
+    // GIVEN CloudFormation refuses the change set (AccessDenied): the stack is never touched
+    deployer.mode = 'access-denied';
+
+    // WHEN
+    const { outcome, events } = await deploy('v1.5.0');
+
+    // THEN
+    expect(outcome).toMatchObject({
+      status: 'failed-before-change',
+      version: 'v1.5.0',
+      previousVersion: 'v1.4.2',
+      reason: ACCESS_DENIED_REASON,
+      rollback: null,
+    });
+    // no health check of a version that never ran, and no rollback
+    expect(events.filter((e) => e.type === 'phase').map((e) => e.type === 'phase' && e.phase)).toEqual([
+      'deploying',
+      'finished',
+    ]);
+    expect(events).toContainEqual({ type: 'phase', phase: 'finished', detail: 'failed-before-change' });
+    expect(deployer.calls.map((c) => c.version)).toEqual(['v1.5.0']);
+    expect(service.version).toBe('v1.4.2');
+    const store = new DeployStateStore(aws, dev);
+    const [entry] = await store.listHistory(5);
+    expect(entry).toMatchObject({
+      version: 'v1.5.0',
+      outcome: 'failed-before-change',
+      reason: ACCESS_DENIED_REASON,
+    });
+    expect(await store.listHistory(5)).toHaveLength(1);
+    expect(await store.readLock(NOW)).toBeNull();
   });
 
   it('ends as interrupted at once when its signal aborts during the bake, and still unmutes, records and unlocks', async () => {

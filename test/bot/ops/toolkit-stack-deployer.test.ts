@@ -16,7 +16,7 @@ import {
 } from '../../../bot/ops/deploy/toolkit-stack-deployer';
 import { IMAGE_TAG_PARAMETER } from '../../../config';
 import { buildApp } from '../../../stacks/app';
-import { AwsAccountFake, type FakeStatement } from '../../support/aws-account-fake';
+import { AwsAccountFake, type FakeRole, type FakeStatement } from '../../support/aws-account-fake';
 import { TEST_CREDENTIALS } from '../../support/aws-fakes';
 import { exampleConfig } from '../../support/example-config';
 import { allowedStatements, trustedPrincipalArns } from '../../support/iam-policies';
@@ -88,8 +88,11 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
   let account: AwsAccountFake;
   let cdkHome: string;
 
-  /** Starts a fresh account and points every AWS client of this process at it. */
-  async function startAccount(): Promise<void> {
+  /**
+   * Starts a fresh account and points every AWS client of this process at it; `bootstrapRoles` hold
+   * some of the CDK bootstrap roles to a policy (by default they may do anything).
+   */
+  async function startAccount(bootstrapRoles: readonly FakeRole[] = []): Promise<void> {
     account = await AwsAccountFake.start({
       account: dev.account,
       region: dev.region,
@@ -115,6 +118,7 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
           trustedPrincipalArns: iam.planRole.trusted,
           allow: iam.planRole.allow,
         },
+        ...bootstrapRoles,
       ],
     });
     // toolkit-lib caches the account of each access key under CDK_HOME: a fresh one per account.
@@ -221,7 +225,7 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
     const { result } = await deploy('v1.5.0');
 
     // THEN
-    expect(result).toEqual({ ok: true, reason: null });
+    expect(result).toEqual({ ok: true, reason: null, stackChanged: true });
     const expected = Object.keys(deployed.Parameters).map((key) =>
       key === IMAGE_TAG_PARAMETER
         ? { ParameterKey: key, ParameterValue: 'v1.5.0' }
@@ -279,7 +283,7 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
     const { result } = await deploy('v1.5.0', { credentials: null });
 
     // THEN
-    expect(result).toEqual({ ok: true, reason: null });
+    expect(result).toEqual({ ok: true, reason: null, stackChanged: true });
     expect(account.calls.find((c) => c.action === 'AssumeRole')?.caller).toBe(CHAIN_ARN);
     expect(account.calls.some((c) => c.caller === BOT_ARN)).toBe(false);
   }, 60_000);
@@ -328,7 +332,7 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
     const { result, activity } = await deploy(null);
 
     // THEN
-    expect(result).toEqual({ ok: true, reason: null });
+    expect(result).toEqual({ ok: true, reason: null, stackChanged: true });
     expect(createChangeSetParameters()).toEqual(
       Object.keys(deployed.Parameters).map((key) => ({ ParameterKey: key, UsePreviousValue: 'true' })),
     );
@@ -349,7 +353,7 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
     const { result, activity } = await deploy('v1.4.2');
 
     // THEN
-    expect(result).toEqual({ ok: true, reason: null });
+    expect(result).toEqual({ ok: true, reason: null, stackChanged: false });
     const actions = account.calls.filter((c) => c.service === 'cloudformation').map((c) => c.action);
     expect(actions).toContain('CreateChangeSet');
     expect(actions).not.toContain('ExecuteChangeSet');
@@ -609,6 +613,7 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
 
     // THEN
     expect(result.ok).toBe(false);
+    expect(result.stackChanged).toBe(true);
     expect(result.reason).toContain(service);
     expect(result.reason?.split(reason)).toHaveLength(2); // the reason, once
     expectReadableReason(result.reason);
@@ -635,6 +640,7 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
 
     // THEN
     expect(result.ok).toBe(false);
+    expect(result.stackChanged).toBe(false);
     expect(result.reason).toContain(
       'Template error: instance of Fn::GetAtt references undefined resource Database',
     );
@@ -643,6 +649,99 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
     expect(activity).toEqual([]);
     expect(account.stack(dev.stackName).parameters[IMAGE_TAG_PARAMETER]).toBe('v1.4.2');
   }, 60_000);
+
+  // AWS CloudFormation API Reference, CreateChangeSet: "CloudFormation doesn't make changes until you
+  // execute the change set"; toolkit-lib's message registry (CDK_TOOLKIT_I5501, "Stack Monitoring: Start
+  // monitoring of a single stack") is sent once ExecuteChangeSet was accepted, which is how the deployer
+  // tells these failures from a stack update that CloudFormation rolled back.
+  describe('fails before any change to the stack, saying why, when', () => {
+    const DEPLOY_ROLE = `cdk-hnb659fds-deploy-role-${dev.account}-${dev.region}`;
+    const FILE_PUBLISHING_ROLE = `cdk-hnb659fds-file-publishing-role-${dev.account}-${dev.region}`;
+    /** A bootstrap role that may do `actions` only (the account's IAM refuses the rest: AccessDenied). */
+    const role = (name: string, actions: string[]): FakeRole => ({
+      name,
+      trustedPrincipalArns: [],
+      allow: [{ actions, resources: ['*'] }],
+    });
+
+    /** Restarts the account with `roles`' policies, running v1.4.2 as before. */
+    async function withRoles(roles: FakeRole[]): Promise<void> {
+      await stopAccount();
+      await startAccount(roles);
+      putRunningStack(deployed, 'v1.4.2');
+    }
+
+    /** The stack is as it was: no change set ran, no event, the running ImageTag kept. */
+    function expectStackUntouched(activity: readonly StackActivityEvent[]): void {
+      expect(account.calls.map((c) => c.action)).not.toContain('ExecuteChangeSet');
+      expect(activity).toEqual([]);
+      expect(account.stack(dev.stackName)).toMatchObject({
+        status: 'UPDATE_COMPLETE',
+        parameters: { [IMAGE_TAG_PARAMETER]: 'v1.4.2' },
+      });
+    }
+
+    it('the assets cannot be uploaded (the file publishing role may not put objects)', async () => {
+      // GIVEN the bootstrap's file publishing role without s3:PutObject (what it does besides)
+      await withRoles([
+        role(FILE_PUBLISHING_ROLE, [
+          's3:GetObject',
+          's3:ListBucket',
+          's3:GetBucket*',
+          's3:GetEncryptionConfiguration',
+        ]),
+      ]);
+
+      // WHEN
+      const { result, activity } = await deploy('v1.5.0');
+
+      // THEN
+      expect(result).toMatchObject({ ok: false, stackChanged: false });
+      expect(result.reason).toContain(
+        `is not authorized to perform: s3:PutObject on resource: arn:aws:s3:::cdk-hnb659fds-assets-${dev.account}-${dev.region}/`,
+      );
+      // once, not again for every asset that cdk-assets reports the same refusal for
+      expect(
+        result.reason?.split('because no identity-based policy allows the s3:PutObject action'),
+      ).toHaveLength(2);
+      expect(result.reason).toMatch(/ \(and \d+ more like it\)$/);
+      expectReadableReason(result.reason);
+      expect(account.denied.map((c) => c.iamAction)).toContain('s3:PutObject');
+      expect(account.calls.map((c) => c.action)).not.toContain('CreateChangeSet');
+      expectStackUntouched(activity);
+    }, 60_000);
+
+    it('the deploy role may not create the change set (AccessDenied)', async () => {
+      // GIVEN the bootstrap's deploy role with every CloudFormation call it makes but CreateChangeSet
+      await withRoles([
+        role(DEPLOY_ROLE, [
+          'cloudformation:Describe*',
+          'cloudformation:Get*',
+          'cloudformation:List*',
+          'cloudformation:DeleteChangeSet',
+          'cloudformation:ExecuteChangeSet',
+          'ssm:GetParameter*',
+          's3:GetObject*',
+          's3:List*',
+          's3:GetBucket*',
+        ]),
+      ]);
+
+      // WHEN
+      const { result, activity } = await deploy('v1.5.0');
+
+      // THEN
+      expect(result).toMatchObject({ ok: false, stackChanged: false });
+      expect(result.reason).toContain(
+        'is not authorized to perform: cloudformation:CreateChangeSet on resource:',
+      );
+      expectReadableReason(result.reason);
+      expect(account.denied.map((c) => [c.iamAction, c.caller])).toEqual([
+        ['cloudformation:CreateChangeSet', expect.stringMatching(DEPLOY_ROLE_SESSION)],
+      ]);
+      expectStackUntouched(activity);
+    }, 60_000);
+  });
 });
 
 /** A reason fit for Slack: one line, without the deployer's stack frames or the synth's warnings. */
