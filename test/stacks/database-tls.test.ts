@@ -10,7 +10,7 @@
  * DATABASE_SSL_CA, as the stack and service/Dockerfile set them.
  */
 import { execFileSync } from 'node:child_process';
-import { chmod, chown, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
@@ -20,65 +20,24 @@ import { type EmbeddedPostgres, startEmbeddedPostgres } from '../support/embedde
 import { exampleConfig } from '../support/example-config';
 import { synthTemplates } from '../support/synth';
 
-function openssl(args: readonly string[], cwd: string): void {
-  execFileSync('openssl', args, { cwd, stdio: 'pipe' });
+function openssl(dir: string, command: string): void {
+  execFileSync('openssl', command.split(' '), { cwd: dir, stdio: 'pipe' });
 }
 
-/** A CA, and a server certificate `<name>.pem` it signs with the extensions of `<name>.ext`. */
-function makeCertificates(dir: string, name: string): void {
-  openssl(
-    [
-      'req',
-      '-x509',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      'ca.key',
-      '-out',
-      'ca.pem',
-      '-days',
-      '2',
-      '-subj',
-      '/CN=Test RDS CA',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'req',
-      '-newkey',
-      'rsa:2048',
-      '-nodes',
-      '-keyout',
-      `${name}.key`,
-      '-out',
-      `${name}.csr`,
-      '-subj',
-      '/CN=db',
-    ],
-    dir,
-  );
-  openssl(
-    [
-      'x509',
-      '-req',
-      '-in',
-      `${name}.csr`,
-      '-CA',
-      'ca.pem',
-      '-CAkey',
-      'ca.key',
-      '-CAcreateserial',
-      '-out',
-      `${name}.pem`,
-      '-days',
-      '2',
-      '-extfile',
-      `${name}.ext`,
-    ],
-    dir,
-  );
+/** A CA (`ca.pem`), and for each name a server certificate `<name>.pem` it signs for `<name>`'s subjectAltName. */
+async function makeCertificates(
+  dir: string,
+  subjectAltNames: Readonly<Record<string, string>>,
+): Promise<void> {
+  openssl(dir, 'req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj /CN=Test-RDS-CA');
+  for (const [name, san] of Object.entries(subjectAltNames)) {
+    await writeFile(path.join(dir, `${name}.ext`), `subjectAltName=${san}\n`);
+    openssl(dir, `req -newkey rsa:2048 -nodes -keyout ${name}.key -out ${name}.csr -subj /CN=db`);
+    openssl(
+      dir,
+      `x509 -req -in ${name}.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out ${name}.pem -days 2 -extfile ${name}.ext`,
+    );
+  }
 }
 
 describe('Database TLS', () => {
@@ -116,86 +75,44 @@ describe('Database TLS', () => {
       await client.connect();
       return client;
     }
-    /** Installs `name`'s certificate as the server's, owned by the server's user, and reloads. */
-    async function serve(name: string): Promise<void> {
+    /** Makes `name`'s certificate the server's (owned by the server's user) and reloads, over `admin`. */
+    async function serve(admin: Client, name: string): Promise<void> {
       const owner = await stat(pg.cluster.dataDir);
       for (const [file, mode] of [
         [`${name}.pem`, 0o644],
         [`${name}.key`, 0o600],
       ] as const) {
         const target = path.join(pg.cluster.dataDir, file);
-        execFileSync('cp', [path.join(dir, file), target]);
+        await copyFile(path.join(dir, file), target);
         await chown(target, owner.uid, owner.gid);
         await chmod(target, mode);
       }
-      const admin = new Client({ connectionString: pg.url, ssl: { rejectUnauthorized: false } });
-      await admin.connect();
       await admin.query(`ALTER SYSTEM SET ssl_cert_file = '${name}.pem'`);
       await admin.query(`ALTER SYSTEM SET ssl_key_file = '${name}.key'`);
       await admin.query('SELECT pg_reload_conf()');
-      await admin.end();
+    }
+    /** A superuser connection that encrypts without checking the certificate. */
+    async function admin(): Promise<Client> {
+      const client = new Client({ connectionString: pg.url, ssl: { rejectUnauthorized: false } });
+      await client.connect();
+      return client;
     }
 
     beforeAll(async () => {
       dir = await mkdtemp(path.join(tmpdir(), 'wheelhouse-tls-'));
-      await writeFile(path.join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\n');
-      await writeFile(path.join(dir, 'other.ext'), 'subjectAltName=DNS:db.other.example\n');
-      makeCertificates(dir, 'server');
-      openssl(
-        [
-          'req',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-keyout',
-          'other.key',
-          '-out',
-          'other.csr',
-          '-subj',
-          '/CN=db',
-        ],
-        dir,
-      );
-      openssl(
-        [
-          'x509',
-          '-req',
-          '-in',
-          'other.csr',
-          '-CA',
-          'ca.pem',
-          '-CAkey',
-          'ca.key',
-          '-CAcreateserial',
-          '-out',
-          'other.pem',
-          '-days',
-          '2',
-          '-extfile',
-          'other.ext',
-        ],
-        dir,
-      );
+      await makeCertificates(dir, { server: 'IP:127.0.0.1', other: 'DNS:db.other.example' });
       pg = await startEmbeddedPostgres();
       // GIVEN ssl on, then pg_hba.conf with hostssl entries only (what rds.force_ssl = 1 gives).
-      const owner = await stat(pg.cluster.dataDir);
-      for (const file of ['server.pem', 'server.key']) {
-        const target = path.join(pg.cluster.dataDir, file);
-        execFileSync('cp', [path.join(dir, file), target]);
-        await chown(target, owner.uid, owner.gid);
-        await chmod(target, file.endsWith('.key') ? 0o600 : 0o644);
-      }
-      const admin = new Client({ connectionString: pg.url });
-      await admin.connect();
-      await admin.query("ALTER SYSTEM SET ssl_cert_file = 'server.pem'");
-      await admin.query("ALTER SYSTEM SET ssl_key_file = 'server.key'");
-      await admin.query("ALTER SYSTEM SET ssl = 'on'");
-      await admin.query('SELECT pg_reload_conf()');
+      const plain = new Client({ connectionString: pg.url });
+      await plain.connect();
+      await serve(plain, 'server');
+      await plain.query("ALTER SYSTEM SET ssl = 'on'");
       const hba = path.join(pg.cluster.dataDir, 'pg_hba.conf');
+      const owner = await stat(pg.cluster.dataDir);
       await writeFile(hba, 'hostssl all all 127.0.0.1/32 scram-sha-256\n');
       await chown(hba, owner.uid, owner.gid);
-      await admin.query('SELECT pg_reload_conf()');
-      await admin.end();
+      await plain.query('SELECT pg_reload_conf()');
+      await plain.end();
     }, 120_000);
     afterAll(async () => {
       await pg?.stop();
@@ -222,11 +139,13 @@ describe('Database TLS', () => {
     });
 
     it('fails verify-full when the certificate names another host', async () => {
-      await serve('other');
+      const superuser = await admin();
       try {
+        await serve(superuser, 'other');
         await expect(connect(options({}))).rejects.toThrow(/IP: 127\.0\.0\.1 is not in the cert's list/);
       } finally {
-        await serve('server');
+        await serve(superuser, 'server');
+        await superuser.end();
       }
     });
   });
