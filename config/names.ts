@@ -35,6 +35,13 @@ export const STACK_OUTPUTS = {
 /** The stack parameter that carries the service's image tag; an infrastructure-only deploy keeps its value. */
 export const IMAGE_TAG_PARAMETER = 'ImageTag';
 
+/**
+ * Prefix of the extra tag a deploy puts on each image an environment's stack references (the one it deploys
+ * and the one it replaces, which `/rollback` returns to): `deployed-<env>-<tag>`. The repositories'
+ * lifecycle never expires an image with such a tag (stacks/ci/image-repository.ts).
+ */
+export const DEPLOYED_IMAGE_TAG_PREFIX = 'deployed-';
+
 /** Tag keys put on every resource, so that costs, monitors and IAM conditions can select an environment. */
 export const RESOURCE_TAGS = {
   project: 'wheelhouse:project',

@@ -107,6 +107,7 @@ function addDeliveryStacks(
     planRoleName: planRoleName(env),
     deployRoleName: ciDeployRoleName(config.project, env.name),
     images: env.images.tier,
+    releaseTagPattern: env.deploy.releaseTagPattern,
   }));
   const tools = { account: delivery.account, region: delivery.region };
   const ci = new CiStack(app, names.ciStackName, {

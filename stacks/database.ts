@@ -27,9 +27,14 @@ export interface DatabaseProps {
 /** The database port (PostgreSQL's). */
 export const DATABASE_PORT = 5432;
 
+/** Aurora PostgreSQL's parameter that refuses connections without TLS when `1`. */
+export const FORCE_SSL_PARAMETER = 'rds.force_ssl';
+
 /** The Aurora cluster, its generated credentials and its security group. */
 export class Database extends Construct {
   readonly cluster: rds.DatabaseCluster;
+  /** The cluster's parameter group: TLS required. */
+  readonly parameterGroup: rds.ParameterGroup;
   readonly securityGroup: ec2.SecurityGroup;
 
   constructor(scope: Construct, id: string, props: DatabaseProps) {
@@ -43,11 +48,21 @@ export class Database extends Construct {
       allowAllOutbound: false,
     });
     const [major] = props.engineVersion.split('.');
+    const engine = rds.DatabaseClusterEngine.auroraPostgres({
+      version: rds.AuroraPostgresEngineVersion.of(props.engineVersion, major ?? props.engineVersion),
+    });
+    // The default cluster parameter group has rds.force_ssl 0, so a client may connect in plaintext. With 1,
+    // the server accepts TLS connections only (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraPostgreSQL.Security.html#AuroraPostgreSQL.Security.SSL);
+    // the service connects with DATABASE_SSL=verify-full and the RDS CA bundle (service/Dockerfile).
+    this.parameterGroup = new rds.ParameterGroup(this, 'ClusterParameters', {
+      engine,
+      description: `${props.clusterIdentifier}: TLS required (rds.force_ssl)`,
+      parameters: { [FORCE_SSL_PARAMETER]: '1' },
+    });
     this.cluster = new rds.DatabaseCluster(this, 'Cluster', {
       clusterIdentifier: props.clusterIdentifier,
-      engine: rds.DatabaseClusterEngine.auroraPostgres({
-        version: rds.AuroraPostgresEngineVersion.of(props.engineVersion, major ?? props.engineVersion),
-      }),
+      engine,
+      parameterGroup: this.parameterGroup,
       credentials: rds.Credentials.fromGeneratedSecret('wheelhouse_admin', {
         secretName: `${props.clusterIdentifier}/database`,
       }),

@@ -276,6 +276,7 @@ export class EnvironmentStack extends Stack {
         databaseClusterArn: cluster.clusterArn,
         keysParameterPath: env.bastion.keysParameterPath,
         pagerDutyRoutingKeySecretName: env.pagerduty.enabled ? env.pagerduty.routingKeySecretName : null,
+        environmentName: env.name,
       });
       new CfnOutput(this, STACK_OUTPUTS.operatorRoleArn, { value: this.operatorRole.role.roleArn });
     }

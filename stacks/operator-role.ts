@@ -7,6 +7,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { RESOURCE_TAGS } from '../config';
 import { assumableByRoles } from './delivery-targets';
 
 /** Props of {@link OperatorRole}. */
@@ -29,18 +30,29 @@ export interface OperatorRoleProps {
   readonly keysParameterPath: string;
   /** Secrets Manager name of the PagerDuty routing key, or null where paging is off. */
   readonly pagerDutyRoutingKeySecretName: string | null;
+  /** The environment's name: the value of the `wheelhouse:environment` tag on its scalable target. */
+  readonly environmentName: string;
 }
 
 /**
- * Actions that accept no resource but `*`, each with the op that calls it. Application Auto Scaling
- * identifies a scalable target by an ARN with a random id that CloudFormation does not return, so
- * RegisterScalableTarget cannot name this service's target either.
+ * Actions that accept no resource but `*`, each with the op that calls it (Service Authorization Reference,
+ * https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsapplicationautoscaling.html and
+ * list_amazonelasticcontainerservice.html: no resource type for these actions).
  */
 export const OPERATOR_UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
   'ecs:DescribeTaskDefinition': "/status reads the running image from the service's task definition",
   'application-autoscaling:DescribeScalableTargets': '/status and /scale read the live autoscaling bounds',
-  'application-autoscaling:RegisterScalableTarget': '/scale <min>-<max> sets new autoscaling bounds',
 };
+
+/**
+ * What `/scale <min>-<max>` calls on the service's scalable target. Its ARN ends with a random id that
+ * CloudFormation does not return (`scalable-target/<id>`, Service Authorization Reference above), so the
+ * statement names every scalable target of this account and region, and only those tagged with this
+ * stack's environment (`aws:ResourceTag`, "ABAC with Application Auto Scaling",
+ * https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_service-with-iam.html#security_iam_service-with-iam-tags):
+ * the stack tags its scalable target so.
+ */
+export const OPERATOR_SCALING_ACTIONS: readonly string[] = ['application-autoscaling:RegisterScalableTarget'];
 
 /** The operator role of one environment. */
 export class OperatorRole extends Construct {
@@ -127,6 +139,18 @@ export class OperatorRole extends Construct {
         new iam.PolicyStatement({ sid: s.sid, actions: s.actions, resources: s.resources }),
       );
     }
+    // scale.ts: /scale <min>-<max>, on this environment's scalable target only.
+    const scalableTargets = arn('application-autoscaling', 'scalable-target/*');
+    this.role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'ScalableTarget',
+        actions: [...OPERATOR_SCALING_ACTIONS],
+        resources: [scalableTargets],
+        conditions: {
+          StringEquals: { [`aws:ResourceTag/${RESOURCE_TAGS.environment}`]: props.environmentName },
+        },
+      }),
+    );
 
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions::AwsSolutions-IAM5[Resource::*]',
@@ -140,6 +164,10 @@ export class OperatorRole extends Construct {
     Validations.of(this.role).acknowledge({
       id: nagId(stackArn),
       reason: `DescribeStacks of ${props.stackName} only: its ARN ends with an id CloudFormation assigns.`,
+    });
+    Validations.of(this.role).acknowledge({
+      id: nagId(scalableTargets),
+      reason: `RegisterScalableTarget on scalable targets tagged ${RESOURCE_TAGS.environment}=${props.environmentName} only: their ARNs end with an id Application Auto Scaling assigns.`,
     });
     Validations.of(this.role).acknowledge({
       id: nagId(keysArns[1]!),

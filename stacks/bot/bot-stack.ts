@@ -52,6 +52,13 @@ export const BOT_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'lookup'] as co
 /** What the bot reads in the service's repositories: whether a tag exists, and the closest ones when not. */
 export const BOT_IMAGE_READ_ACTIONS: readonly string[] = ['ecr:DescribeImages', 'ecr:ListImages'];
 
+/**
+ * What a deploy does to mark the images an environment references (bot/ops/deploy/deployed-image-marks.ts):
+ * read an image's manifest and put it again under one more tag. No layer upload is allowed, so nothing new
+ * can be pushed, and the repositories' immutable tags keep every existing tag where it is.
+ */
+export const BOT_IMAGE_MARK_ACTIONS: readonly string[] = ['ecr:BatchGetImage', 'ecr:PutImage'];
+
 /** Seconds ECS waits after SIGTERM before SIGKILL (Fargate's longest): the bot drains in that time. */
 export const BOT_STOP_TIMEOUT_SECONDS = 120;
 
@@ -184,6 +191,15 @@ export class BotStack extends Stack {
       new iam.PolicyStatement({
         sid: 'ServiceImageTags',
         actions: [...BOT_IMAGE_READ_ACTIONS],
+        resources: props.serviceRepositoryNames.map((name) =>
+          this.formatArn({ service: 'ecr', resource: 'repository', resourceName: name }),
+        ),
+      }),
+    );
+    this.taskRole.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'MarkDeployedImages',
+        actions: [...BOT_IMAGE_MARK_ACTIONS],
         resources: props.serviceRepositoryNames.map((name) =>
           this.formatArn({ service: 'ecr', resource: 'repository', resourceName: name }),
         ),

@@ -71,6 +71,8 @@ export interface CiEnvironment {
   readonly deployRoleName: string;
   /** The environment's image tier: its role pushes to, and its account pulls from, that tier's repository. */
   readonly images: ImageTier;
+  /** `deploy.releaseTagPattern`: its tier's repository never expires an image with such a tag. */
+  readonly releaseTagPattern: string;
 }
 
 /** Props of {@link CiStack}. */
@@ -135,14 +137,18 @@ export class CiStack extends Stack {
         .filter((env) => env.images === tier)
         .map((env) => env.account)
         .filter((account) => account !== props.account);
+    const releaseTagPatterns = (tier: ImageTier) =>
+      props.environments.filter((env) => env.images === tier).map((env) => env.releaseTagPattern);
     // The construct id is the one the single, shared repository had: the release repository is that one.
     this.releaseRepository = new ImageRepository(this, 'ServiceRepository', {
       repositoryName: props.releaseRepositoryName,
       pullAccounts: pullAccounts('release'),
+      releaseTagPatterns: releaseTagPatterns('release'),
     });
     this.branchRepository = new ImageRepository(this, 'BranchRepository', {
       repositoryName: props.branchRepositoryName,
       pullAccounts: pullAccounts('branch'),
+      releaseTagPatterns: releaseTagPatterns('branch'),
     });
     // Bot images are pushed by the person who deploys the bot stack; no CI role may push them.
     this.botRepository = new ImageRepository(this, 'BotRepository', {

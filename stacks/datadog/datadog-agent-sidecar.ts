@@ -12,6 +12,15 @@ import { Construct } from 'constructs';
 /** The Agent image (Datadog's public ECR mirror, major version 7). */
 export const DEFAULT_AGENT_IMAGE = 'public.ecr.aws/datadog/agent:7';
 
+/**
+ * AWS's Fluent Bit image for FireLens, from the ECR Public Gallery, `stable` tag (the latest release without
+ * known high-impact bugs; https://github.com/aws/aws-for-fluent-bit#using-the-stable-tag, which recommends
+ * the gallery). A public repository needs no IAM permission to pull, so the task's execution role may pull
+ * from no private repository but the service's. CDK's default (`obtainDefaultFluentBitECRImage`, the
+ * regional private repository of AWS's account) grants ECR pulls on every repository (`*`) instead.
+ */
+export const DEFAULT_LOG_ROUTER_IMAGE = 'public.ecr.aws/aws-observability/aws-for-fluent-bit:stable';
+
 /** DogStatsD's port on localhost. */
 export const DOGSTATSD_PORT = 8125;
 
@@ -47,6 +56,8 @@ export interface DatadogAgentSidecarProps extends DatadogLogOptions {
   readonly version: string;
   /** @default {@link DEFAULT_AGENT_IMAGE} */
   readonly agentImage?: string;
+  /** A public image (no pull permission is granted for it). @default {@link DEFAULT_LOG_ROUTER_IMAGE} */
+  readonly logRouterImage?: string;
   /** Memory reserved for the Agent, MiB (taken from the task's). @default 256 */
   readonly agentMemoryMiB?: number;
   /** CPU units reserved for the Agent (taken from the task's). @default 128 */
@@ -98,8 +109,7 @@ export class DatadogAgentSidecar extends Construct {
 
     // Added here with our settings; CDK would otherwise add a default one at synth for the FireLens driver.
     this.logRouter = taskDefinition.addFirelensLogRouter('log-router', {
-      // AWS's Fluent Bit image, from its public SSM parameter.
-      image: ecs.obtainDefaultFluentBitECRImage(taskDefinition, appContainer.logDriverConfig),
+      image: ecs.ContainerImage.fromRegistry(props.logRouterImage ?? DEFAULT_LOG_ROUTER_IMAGE),
       firelensConfig: { type: ecs.FirelensLogRouterType.FLUENTBIT, options: { enableECSLogMetadata: true } },
       essential: true,
       memoryReservationMiB: 50,

@@ -197,7 +197,7 @@ describe('BotStack', () => {
     ]);
   });
 
-  it("lets the task role assume the operator and CDK bootstrap roles and read the tags of the service's two repositories, nothing else", () => {
+  it("lets the task role assume the operator and CDK bootstrap roles read the tags of the service's two repositories and mark deployed images there, nothing else", () => {
     const statements = roleStatements(template, roleLogicalId(template, 'wheelhouse-bot-task'));
     expect(statements.map(({ sid, actions, resources }) => ({ sid, actions, resources }))).toEqual([
       {
@@ -225,6 +225,14 @@ describe('BotStack', () => {
           'arn:aws:ecr:eu-west-1:111111111111:repository/wheelhouse/service-branches',
         ],
       },
+      {
+        sid: 'MarkDeployedImages',
+        actions: ['ecr:BatchGetImage', 'ecr:PutImage'],
+        resources: [
+          'arn:aws:ecr:eu-west-1:111111111111:repository/wheelhouse/service',
+          'arn:aws:ecr:eu-west-1:111111111111:repository/wheelhouse/service-branches',
+        ],
+      },
     ]);
     for (const statement of statements) {
       for (const action of statement.actions) expect(action).not.toMatch(/\*/);
@@ -237,6 +245,22 @@ describe('BotStack', () => {
     const calls = [...source.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)].map((m) => `ecr:${m[1]}`).sort();
     const statements = roleStatements(template, roleLogicalId(template, 'wheelhouse-bot-task'));
     expect(statements.find((s) => s.sid === 'ServiceImageTags')?.actions).toEqual(calls);
+  });
+
+  it('marks deployed images with exactly the calls deployed-image-marks.ts makes, in the service repositories', () => {
+    const source = readFileSync(
+      join(__dirname, '..', '..', 'bot', 'ops', 'deploy', 'deployed-image-marks.ts'),
+      'utf8',
+    );
+    const calls = [...source.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)].map((m) => `ecr:${m[1]}`).sort();
+    const statements = roleStatements(template, roleLogicalId(template, 'wheelhouse-bot-task'));
+    expect(statements.find((s) => s.sid === 'MarkDeployedImages')).toMatchObject({
+      actions: calls,
+      resources: [
+        'arn:aws:ecr:eu-west-1:111111111111:repository/wheelhouse/service',
+        'arn:aws:ecr:eu-west-1:111111111111:repository/wheelhouse/service-branches',
+      ],
+    });
   });
 
   it('lets the execution role read only its own secrets and pull only the bot image', () => {

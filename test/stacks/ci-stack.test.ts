@@ -511,6 +511,7 @@ describe('CiStack', () => {
       planRoleName: `wheelhouse-${name}-plan`,
       deployRoleName: `wheelhouse-ci-deploy-${name}`,
       images: 'branch' as const,
+      releaseTagPattern: '^v\\d+\\.\\d+\\.\\d+$',
     });
     expect(
       () =>

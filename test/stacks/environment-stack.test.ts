@@ -14,7 +14,7 @@ const RELEASE_REPOSITORY = 'wheelhouse/service';
 
 /**
  * A template's service task definition: its image, the ECR repositories its execution role may pull from by
- * name (`*`, which FireLens' image needs, apart), and the stack's RepositoryUri output.
+ * name (`*` apart: whether any statement pulls from every repository), and the stack's RepositoryUri output.
  */
 function serviceImage(template: ReturnType<typeof synthTemplates>[string]) {
   const [task] = Object.values(template.findResources('AWS::ECS::TaskDefinition')) as {
@@ -56,15 +56,15 @@ describe('EnvironmentStack', () => {
     },
   );
 
-  it('lets the execution role pull from any repository only where FireLens runs, for AWS’s Fluent Bit image', () => {
-    // The image a task runs is the template's; a cross-account pull also needs the repository's own policy,
-    // and the branch repository's admits only the accounts of branch environments (test/stacks/ci-stack.test.ts).
+  it('lets no execution role pull from any repository but its service’s, FireLens or not', () => {
+    // FireLens' Fluent Bit and the Datadog Agent come from ECR Public (stacks/datadog/datadog-agent-sidecar.ts),
+    // which needs no permission; CDK's default Fluent Bit image granted ECR pulls on "*" where Datadog runs.
     expect(
       Object.entries(templates).map(([env, template]) => [env, serviceImage(template).pullsAnywhere]),
     ).toEqual([
       ['dev', false],
-      ['stage', true],
-      ['prod', true],
+      ['stage', false],
+      ['prod', false],
     ]);
     const config = exampleConfig();
     expect(config.environments.map((e) => [e.name, e.datadog.enabled])).toEqual([

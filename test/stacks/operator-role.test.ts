@@ -42,7 +42,12 @@ const CALLS: readonly (readonly [file: string, command: string, action: string])
  * Files whose calls use the process's own credentials, or a CDK bootstrap role assumed with them (the
  * deployer reads the deployed stack through the lookup role), not an operator role.
  */
-const NOT_IN_AN_ENVIRONMENT = ['aws-clients.ts', 'deploy/image-tags.ts', 'deploy/toolkit-stack-deployer.ts'];
+const NOT_IN_AN_ENVIRONMENT = [
+  'aws-clients.ts',
+  'deploy/image-tags.ts',
+  'deploy/deployed-image-marks.ts',
+  'deploy/toolkit-stack-deployer.ts',
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) =>
@@ -121,11 +126,7 @@ describe('OperatorRole', () => {
       {
         sid: 'Unscoped',
         effect: 'Allow',
-        actions: [
-          'application-autoscaling:DescribeScalableTargets',
-          'application-autoscaling:RegisterScalableTarget',
-          'ecs:DescribeTaskDefinition',
-        ],
+        actions: ['application-autoscaling:DescribeScalableTargets', 'ecs:DescribeTaskDefinition'],
         resources: ['*'],
       },
       {
@@ -161,8 +162,32 @@ describe('OperatorRole', () => {
           'arn:aws:secretsmanager:eu-west-1:444444444444:secret:wheelhouse/prod/pagerduty-routing-key-??????',
         ],
       },
+      {
+        sid: 'ScalableTarget',
+        effect: 'Allow',
+        actions: ['application-autoscaling:RegisterScalableTarget'],
+        resources: ['arn:aws:application-autoscaling:eu-west-1:444444444444:scalable-target/*'],
+      },
     ]);
   });
+
+  it.each(['dev', 'stage', 'prod'])(
+    'sets autoscaling bounds in %s only on scalable targets tagged with that environment, as its stack tags its own',
+    (env) => {
+      // GIVEN Application Auto Scaling's ABAC: RegisterScalableTarget on an existing target is evaluated
+      // against its tags (https://docs.aws.amazon.com/autoscaling/application/userguide/security_iam_service-with-iam.html#security_iam_service-with-iam-tags).
+      const template = templates[env]!;
+      const statement = roleStatements(template, operator(template, env)).find(
+        (s) => s.sid === 'ScalableTarget',
+      );
+      expect(statement?.condition).toEqual({
+        StringEquals: { 'aws:ResourceTag/wheelhouse:environment': env },
+      });
+      const targets = Object.values(template.findResources('AWS::ApplicationAutoScaling::ScalableTarget'));
+      expect(targets).toHaveLength(1);
+      expect(targets[0]!.Properties.Tags).toContainEqual({ Key: 'wheelhouse:environment', Value: env });
+    },
+  );
 
   it('references the ECS service, the table and the cluster of its own stack', () => {
     const resources = prod.toJSON().Resources as Record<string, { Type: string }>;
@@ -180,7 +205,7 @@ describe('OperatorRole', () => {
   it('reads no PagerDuty routing key where paging is off', () => {
     const sids = roleStatements(dev, operator(dev, 'dev')).map((s) => s.sid);
     expect(sids).not.toContain('PagerDutyRoutingKey');
-    expect(sids).toHaveLength(6);
+    expect(sids).toHaveLength(7);
   });
 
   it('grants no wildcard action, and "*" only to the actions that take no resource', () => {

@@ -13,6 +13,7 @@ import type { AwsClients } from '../aws-clients';
 import { readStackOutputs } from '../stack-outputs';
 import type { DeployEvent, DeployOutcome, DeployPhase, Rollback } from './deploy-events';
 import { type DeployLock, DeployStateStore, type HistoryEntry, newId } from './deploy-state';
+import { markDeployedImages } from './deployed-image-marks';
 import { activeFreezeWindow } from './freeze-windows';
 import { checkGrpcHealth, checkHttpHealth } from './health-check';
 import { type RolloutSummary, watchRollout } from './rollout-watch';
@@ -218,6 +219,16 @@ async function runLocked(
     };
     const version = request.version;
     const label = version ?? `${previousVersion ?? 'the running version'} (infrastructure only)`;
+    // Before the stack references it, and the one it replaces (what /rollback returns to): the lifecycle keeps marked images.
+    const referenced = [version, previousVersion].filter((tag): tag is string => tag !== null);
+    await until(markDeployedImages(aws, config, environment, referenced)).catch((error: unknown) => {
+      if (error instanceof DeployInterrupted) throw error;
+      onEvent({
+        type: 'note',
+        level: 'warn',
+        message: `Could not mark the images as deployed (the repository's lifecycle may expire them): ${describe(error)}`,
+      });
+    });
 
     checkpoint();
     if (guard.isActive(environment.name)) {

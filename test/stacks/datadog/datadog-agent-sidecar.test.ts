@@ -123,6 +123,21 @@ describe('DatadogAgentSidecar', () => {
     ).toEqual(['datadog-agent', 'log-router', 'service']);
   });
 
+  it('runs FireLens and the Agent from public registries, so the execution role may pull from no ECR repository', () => {
+    // Anyone can pull from an ECR Public repository, without authentication (https://docs.aws.amazon.com/AmazonECR/latest/public/public-repository-policies.html,
+    // docker-pull-ecr-image.html: unauthenticated pulls, with their own quotas);
+    // a private one needs ecr:BatchGetImage on it, plus ecr:GetAuthorizationToken, granted "*" (set-repository-policy.html).
+    const images = Object.fromEntries(
+      (containers() as { Name: string; Image: unknown }[]).map((c) => [c.Name, c.Image]),
+    );
+    expect(images['log-router']).toBe('public.ecr.aws/aws-observability/aws-for-fluent-bit:stable');
+    expect(images['datadog-agent']).toBe('public.ecr.aws/datadog/agent:7');
+    const statements = Object.values(template.findResources('AWS::IAM::Policy')).flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[],
+    );
+    expect(statements.flatMap((s) => [s.Action].flat()).filter((a) => a.startsWith('ecr:'))).toEqual([]);
+  });
+
   it('lets the execution role read the API key', () => {
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
