@@ -1,6 +1,11 @@
 /**
  * Monitors of the Aurora PostgreSQL Serverless v2 cluster: CPU, capacity near its maximum,
- * connections, replica lag, deadlocks, freeable memory and failovers.
+ * connections, replica lag, deadlocks and failovers.
+ *
+ * No freeable-memory monitor: on Serverless v2, FreeableMemory is the memory left when the instance is
+ * scaled to its maximum capacity (AWS, "Performance and scaling for Aurora Serverless v2", Important
+ * Amazon CloudWatch metrics), so it only drops once capacity is at its maximum, which
+ * `db-capacity-near-max` already says, and raising the minimum capacity does not change it.
  */
 import type { EnvironmentConfig } from '../config';
 import { awsScope } from './tags';
@@ -100,23 +105,6 @@ export function databaseMonitors(_project: string, env: EnvironmentConfig): read
         steps: [
           'Find the statements in the PostgreSQL log (`deadlock detected`), in Datadog Logs.',
           'Check whether a recent deploy changed the order in which rows are locked.',
-        ],
-      },
-    },
-    {
-      ...common,
-      id: 'db-freeable-memory',
-      title: 'Aurora freeable memory',
-      severity: 'warning',
-      deploy: 'none',
-      query: `avg(last_15m):min:aws.rds.freeable_memory${byInstance} < ${t.dbFreeableMemoryBytes.critical}`,
-      thresholds: { critical: t.dbFreeableMemoryBytes.critical, warning: t.dbFreeableMemoryBytes.warning },
-      noDataMinutes: null,
-      runbook: {
-        summary: 'An instance has little free memory (bytes): it swaps, or its minimum capacity is too low.',
-        steps: [
-          'Raise `database.minCapacity` if the instance sits at its minimum when memory runs out.',
-          'Look for large sorts or hashes in the top SQL (work_mem).',
         ],
       },
     },

@@ -20,10 +20,12 @@ export function loadBalancerMonitors(_project: string, env: EnvironmentConfig): 
       title: 'Load balancer 5xx rate',
       severity: 'critical',
       deploy: 'gate',
+      // CloudWatch reports the 5xx counts only for minutes that had some: each term is `default_zero`,
+      // or one kind of 5xx alone leaves the sum empty and the evaluation skipped.
       query:
-        `sum(last_5m):(sum:aws.applicationelb.httpcode_elb_5xx{${scope}}.as_count() + ` +
-        `sum:aws.applicationelb.httpcode_target_5xx{${scope}}.as_count()) / ` +
-        `sum:aws.applicationelb.request_count{${scope}}.as_count() * 100 > ${t.lb5xxPercent.critical}`,
+        `sum(last_5m):(default_zero(sum:aws.applicationelb.httpcode_elb_5xx{${scope}}.as_count()) + ` +
+        `default_zero(sum:aws.applicationelb.httpcode_target_5xx{${scope}}.as_count())) / ` +
+        `default_zero(sum:aws.applicationelb.request_count{${scope}}.as_count()) * 100 > ${t.lb5xxPercent.critical}`,
       thresholds: { critical: t.lb5xxPercent.critical, warning: t.lb5xxPercent.warning },
       noDataMinutes: null,
       runbook: {

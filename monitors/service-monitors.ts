@@ -39,8 +39,8 @@ export function serviceMonitors(_project: string, env: EnvironmentConfig): reado
       severity: 'warning',
       deploy: 'sensitive',
       query:
-        `min(last_15m):avg:aws.ecs.service.desired{${scope}} by {servicename} - ` +
-        `avg:aws.ecs.service.running{${scope}} by {servicename} > 0`,
+        `min(last_15m):default_zero(avg:aws.ecs.service.desired{${scope}} by {servicename}) - ` +
+        `default_zero(avg:aws.ecs.service.running{${scope}} by {servicename}) > 0`,
       thresholds: { critical: 0 },
       noDataMinutes: null,
       runbook: {
