@@ -23,15 +23,21 @@ export interface MetricTerm {
 }
 
 const TERM =
-  /(?<aggregation>avg|sum|min|max|count|p\d{1,2}(?:\.\d+)?):(?<metric>[A-Za-z][\w.]*)\{(?<filter>[^}]*)\}(?:\s*by\s*\{(?<groups>[^}]*)\})?(?<suffix>(?:\.(?:as_count|as_rate|rollup\([^)]*\)|fill\([^)]*\))\(?\)?)*)/g;
+  /(?<![\w.])(?<aggregation>avg|sum|min|max|count|p\d{1,2}(?:\.\d+)?):(?<metric>[A-Za-z][\w.]*)\{(?<filter>[^}]*)\}(?:\s*by\s*\{(?<groups>[^}]*)\})?(?<suffix>(?:\.(?:as_count|as_rate|rollup\([^)]*\)|fill\([^)]*\))\(?\)?)*)/g;
 
 /** True when `aggregation` is a percentile of a distribution (`p95`, `p99.9`). */
 export function isPercentile(aggregation: string): boolean {
   return /^p\d/.test(aggregation);
 }
 
-/** The metric terms of `query`, in order. Event and synthetics queries have none. */
-export function metricTerms(query: string): readonly MetricTerm[] {
+/**
+ * The metric terms of `query`, in order. Event and synthetics queries have none. `templateVariables`
+ * maps a dashboard's template variable names to their tag keys (`$env` filters on its prefix).
+ */
+export function metricTerms(
+  query: string,
+  templateVariables: Readonly<Record<string, string>> = {},
+): readonly MetricTerm[] {
   const terms: MetricTerm[] = [];
   for (const match of query.matchAll(TERM)) {
     const g = match.groups!;
@@ -42,7 +48,7 @@ export function metricTerms(query: string): readonly MetricTerm[] {
     terms.push({
       aggregation: g.aggregation!,
       metric: g.metric!,
-      filterTags: filterTagKeys(g.filter!, query),
+      filterTags: filterTagKeys(g.filter!, query, templateVariables),
       groupTags: splitTopLevel(g.groups ?? '')
         .map((t) => t.trim())
         .filter(Boolean),
@@ -72,11 +78,23 @@ export function windowSeconds(query: string): number | null {
   return Number(found[1]) * unit;
 }
 
-function filterTagKeys(filter: string, query: string): readonly string[] {
+function filterTagKeys(
+  filter: string,
+  query: string,
+  templateVariables: Readonly<Record<string, string>>,
+): readonly string[] {
   const keys: string[] = [];
   for (const raw of splitTopLevel(filter)) {
     const part = raw.trim().replace(/^!/, '');
     if (part === '' || part === '*') continue;
+    const variable = /^\$(\w+)$/.exec(part);
+    if (variable) {
+      const prefix = templateVariables[variable[1]!];
+      if (!prefix)
+        throw new Error(`the template variable $${variable[1]} of the query has no prefix: ${query}`);
+      keys.push(prefix);
+      continue;
+    }
     const inList = /^([\w.\-/]+)\s+(?:NOT\s+)?IN\s*\(/i.exec(part);
     const pair = /^([\w.\-/]+):/.exec(part);
     const key = inList?.[1] ?? pair?.[1];

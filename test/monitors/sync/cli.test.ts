@@ -43,8 +43,8 @@ describe('npm run monitors', () => {
     const { code, out } = await run(['plan', '--env', 'prod'], env);
     // THEN everything is to be created, nothing was written
     expect(code).toBe(EXIT.changes);
-    expect(out).toContain('+ create  monitor    alb-5xx-rate');
-    expect(out).toMatch(/Plan for prod: 29 to create, 0 to update, 0 to delete, 0 unchanged\./);
+    expect(out).toMatch(/\+ create {2}monitor +alb-5xx-rate/);
+    expect(out).toMatch(/Plan for prod: 30 to create, 0 to update, 0 to delete, 0 unchanged\./);
     expect(dd.writes()).toEqual([]);
   });
 
@@ -53,11 +53,11 @@ describe('npm run monitors', () => {
     const first = await run(['apply', '--env', 'prod'], env);
     const writesAfterFirst = dd.writes().length;
     const second = await run(['apply', '--env', 'prod'], env);
-    // THEN the first created 26 monitors and 3 dashboards, the second wrote nothing
+    // THEN the first created 26 monitors, 3 dashboards and the tag configuration of the latency distribution, the second wrote nothing
     expect(first.code).toBe(EXIT.ok);
     expect(dd.monitors.size).toBe(26);
     expect(dd.dashboards.size).toBe(3);
-    expect(writesAfterFirst).toBe(29);
+    expect(writesAfterFirst).toBe(30);
     expect(second.code).toBe(EXIT.ok);
     expect(second.out).toContain('Nothing to apply.');
     expect(dd.writes().length).toBe(writesAfterFirst);
@@ -74,7 +74,7 @@ describe('npm run monitors', () => {
     // WHEN planning
     const { code, out } = await run(['plan', '--env', 'prod'], env);
     // THEN nothing shows as drift
-    expect(out).toMatch(/0 to create, 0 to update, 0 to delete, 29 unchanged/);
+    expect(out).toMatch(/0 to create, 0 to update, 0 to delete, 30 unchanged/);
     expect(code).toBe(EXIT.ok);
   });
 
@@ -162,7 +162,7 @@ describe('npm run monitors', () => {
     expect(code).toBe(EXIT.changes);
     expect(out).toContain('~ update  dashboard  traffic');
     expect(out).toContain('widgets.0.definition.content: "edited by hand" →');
-    expect(out).toMatch(/0 to create, 1 to update, 0 to delete, 28 unchanged/);
+    expect(out).toMatch(/0 to create, 1 to update, 0 to delete, 29 unchanged/);
   });
 
   it('plan without keys prints what would be created and exits 2', async () => {
@@ -171,7 +171,7 @@ describe('npm run monitors', () => {
     // THEN the plan says so and lists the creates, without a request
     expect(code).toBe(EXIT.changes);
     expect(out).toContain('DD_API_KEY/DD_APP_KEY not set');
-    expect(out).toContain('29 to create');
+    expect(out).toContain('30 to create');
     expect(dd.http.requests).toEqual([]);
   });
 
