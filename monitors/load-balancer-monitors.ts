@@ -32,7 +32,7 @@ export function loadBalancerMonitors(_project: string, env: EnvironmentConfig): 
         summary: 'Callers are getting 5xx responses from the load balancer (its own or the targets’).',
         steps: [
           'Check the app error rate monitors: target 5xx is the app, ELB 5xx is no healthy target or a timeout.',
-          'If a deploy just finished, `/rollback <env>`; the deploy bake rolls back on this monitor by itself.',
+          'If a deploy just finished, `/rollback <env>`: this monitor sees CloudWatch data 15 minutes late, after the bake has ended.',
           'Look at the Traffic dashboard for the protocol and the status codes.',
         ],
       },

@@ -178,6 +178,7 @@ export class DatadogFake {
         handle: (r, p) => get().updateTagConfiguration(p.name!, r),
       },
       { method: 'DELETE', pattern: '/api/v2/downtime/:id', handle: (_r, p) => get().cancelDowntime(p.id!) },
+      { method: 'PATCH', pattern: '/api/v2/downtime/:id', handle: (r, p) => get().updateDowntime(p.id!, r) },
       {
         method: 'GET',
         pattern: '/api/v1/integration/pagerduty/configuration/services/:name',
@@ -477,6 +478,21 @@ export class DatadogFake {
     return d ? { status: 200, body: { data: d } } : { status: 404, body: { errors: ['Downtime not found'] } };
   }
 
+  /** `PATCH /api/v2/downtime/{id}`: the attributes given replace the stored ones; a schedule keeps what it does not name. */
+  private updateDowntime(id: string, r: RecordedRequest): FakeResponse {
+    const d = this.downtimes.get(id);
+    if (!d) return { status: 404, body: { errors: ['Downtime not found'] } };
+    const invalid = invalidV2Body(r.body, 'DowntimeUpdateRequest', id);
+    if (invalid) return { status: 400, body: { errors: [invalid] } };
+    const attributes = (r.body as { data: { attributes: WireObject } }).data.attributes;
+    const old = d.attributes as WireObject;
+    const schedule = attributes.schedule
+      ? { ...(old.schedule as WireObject), ...(attributes.schedule as WireObject) }
+      : old.schedule;
+    d.attributes = { ...old, ...attributes, schedule, modified: new Date().toISOString() };
+    return { status: 200, body: { data: d } };
+  }
+
   private cancelDowntime(id: string): FakeResponse {
     const d = this.downtimes.get(id);
     if (!d) return { status: 404, body: { errors: ['Downtime not found'] } };
@@ -490,8 +506,8 @@ export class DatadogFake {
 type V2Serializer = { deserialize(data: unknown, type: string, format?: string): unknown };
 let v2Serializer: V2Serializer | undefined;
 
-/** Why a v2 request body is not what the client's model (and so Datadog) accepts, or null. */
-function invalidV2Body(body: unknown, type: string, metricName: string): string | null {
+/** Why a v2 request body is not what the client's model (and so Datadog) accepts, or null (`id`: the path's id). */
+function invalidV2Body(body: unknown, type: string, id: string): string | null {
   v2Serializer ??= (
     require('@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/models/ObjectSerializer') as {
       ObjectSerializer: V2Serializer;
@@ -505,7 +521,7 @@ function invalidV2Body(body: unknown, type: string, metricName: string): string 
   } catch (error) {
     return `${type}: ${error instanceof Error ? error.message : String(error)}`;
   }
-  const id = (body as { data?: { id?: unknown } }).data?.id;
-  if (id !== metricName) return `data.id ${String(id)} is not the metric of the path (${metricName})`;
+  const bodyId = (body as { data?: { id?: unknown } }).data?.id;
+  if (bodyId !== id) return `data.id ${String(bodyId)} is not the id of the path (${id})`;
   return null;
 }
