@@ -7,7 +7,7 @@
  * Amazon CloudWatch metrics), so it only drops once capacity is at its maximum, which
  * `db-capacity-near-max` already says, and raising the minimum capacity does not change it.
  */
-import type { EnvironmentConfig } from '../config';
+import { type EnvironmentConfig, FORWARDED_EVENTS, forwardedEventTag } from '../config';
 import { awsScope } from './tags';
 import { CLOUDWATCH_DELAY_SECONDS, thresholdsFor } from './thresholds';
 import type { MonitorSpec } from './types';
@@ -116,7 +116,9 @@ export function databaseMonitors(_project: string, env: EnvironmentConfig): read
       title: 'Aurora failover',
       severity: 'warning',
       deploy: 'none',
-      query: `events("source:amazon_rds ${scope} failover").rollup("count").last("10m") > 0`,
+      // Failovers reach Datadog through the stack's EventBridge forwarding (Datadog's RDS integration
+      // collects no cluster events): see stacks/datadog/event-forwarding.ts.
+      query: `events("tags:${forwardedEventTag(FORWARDED_EVENTS.rdsFailover)} env:${env.name}").rollup("count").last("10m") > 0`,
       thresholds: { critical: 0 },
       noDataMinutes: null,
       runbook: {
@@ -124,7 +126,7 @@ export function databaseMonitors(_project: string, env: EnvironmentConfig): read
           'The cluster failed over: a reader became the writer, and writes failed for a minute or two.',
         steps: [
           'Check the app error rate monitors for the impact and that it ended.',
-          'Read the RDS event for the cause (instance failure, maintenance, manual failover).',
+          'Read the event text (the RDS message) for the cause (instance failure, maintenance, manual failover).',
         ],
       },
     },
