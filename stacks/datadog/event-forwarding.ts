@@ -3,10 +3,10 @@
  * collect, to Datadog's events intake: ECS task stops of the service and failovers of the Aurora
  * cluster, through EventBridge rules with an API destination.
  *
- * Datadog's ECS integration collects metrics, not task state changes; its RDS integration collects
- * metrics, not cluster events (Datadog, "Amazon ECS" and "Amazon RDS" integrations), so monitors on
- * `source:amazon_ecs` / `source:amazon_rds` events never see them. EventBridge delivers both (AWS,
- * "Amazon ECS events", `ECS Task State Change`; "Amazon RDS events", `RDS DB Cluster Event`), and an
+ * Datadog's ECS and RDS integrations crawl metrics; they turn neither ECS task state changes nor RDS
+ * cluster events into Datadog events, so monitors on `source:amazon_ecs` / `source:amazon_rds` events
+ * never see them. EventBridge delivers both (AWS, EventBridge reference, "Amazon Elastic Container
+ * Service events", `ECS Task State Change`; "Amazon RDS events", `RDS DB Cluster Event`), and an
  * API destination (AWS, "API destinations as targets in Amazon EventBridge") posts each one, reshaped
  * by an input transformer, to `POST https://api.<site>/api/v1/events` (Datadog API reference,
  * Events, "Post an event": the API key alone in `DD-API-KEY`). Failed deliveries are retried for a

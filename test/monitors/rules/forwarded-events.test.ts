@@ -2,11 +2,14 @@
  * Rule: every event monitor counts events that reach Datadog, i.e. the ones the stacks forward.
  *
  * Datadog, "Amazon ECS" integration (https://docs.datadoghq.com/integrations/amazon_ecs/) and
- * "Amazon RDS" integration (https://docs.datadoghq.com/integrations/amazon_rds/): both collect
- * CloudWatch metrics (and, for RDS, Enhanced Monitoring); neither ingests ECS task state changes or
- * RDS cluster events, so `source:amazon_ecs … stopped` and `source:amazon_rds … failover` never
- * match. The stacks forward those AWS events through EventBridge (stacks/datadog/event-forwarding.ts,
- * tested in test/stacks/datadog/event-forwarding.test.ts), tagged `wheelhouse-event:<kind>` and `env:<env>`.
+ * "Amazon RDS" integration (https://docs.datadoghq.com/integrations/amazon_rds/): both are metric
+ * crawls; neither turns ECS task state changes or RDS cluster events into Datadog events (issue 13's
+ * review of the rendered monitors), so `source:amazon_ecs … stopped` and `source:amazon_rds … failover`
+ * never match. AWS, EventBridge reference, "Amazon Elastic Container Service events"
+ * (https://docs.aws.amazon.com/eventbridge/latest/ref/events-ref-ecs.html): ECS sends `ECS Task State
+ * Change` to EventBridge directly (durable delivery). The stacks forward those AWS events through
+ * EventBridge (stacks/datadog/event-forwarding.ts, tested in test/stacks/datadog/event-forwarding.test.ts),
+ * tagged `wheelhouse-event:<kind>` and `env:<env>`.
  */
 import { FORWARDED_EVENTS, forwardedEventTag } from '../../../config';
 import { allMonitors } from './rendered';
