@@ -11,6 +11,7 @@
  */
 import { join } from 'node:path';
 import { EXIT, runCli } from '../../../monitors/cli';
+import { createDatadogClient, readDatadogSettings } from '../../../monitors/datadog-client';
 import { GOLDEN_CONFIG } from '../../../monitors/golden';
 import { DatadogFake } from '../../support/datadog-fake';
 import { PagerDutyFake } from '../../support/pagerduty-fake';
@@ -131,5 +132,28 @@ describe('monitors plan/apply: metrics tag configurations', () => {
     expect(code).toBe(EXIT.error);
     expect(err).toContain(`create tag-configuration ${DURATION}`);
     expect(err).toContain('not found (404)');
+  });
+
+  it('the fake answers the client as the API reference says: list, and a create without metric_type refused', async () => {
+    // GIVEN the applied configuration
+    await run(['apply', '--env', 'prod'], env);
+    const client = createDatadogClient(readDatadogSettings(dd.env()));
+    // WHEN listing the configured metrics with the client, and posting a body the model refuses
+    const listed = await client.metrics().listTagConfigurations({ filterConfigured: true });
+    const refused = await fetch(`${dd.url}/api/v2/metrics/other.metric/tags`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'dd-api-key': dd.apiKey,
+        'dd-application-key': dd.appKey,
+      },
+      body: JSON.stringify({
+        data: { id: 'other.metric', type: 'manage_tags', attributes: { tags: ['env'] } },
+      }),
+    });
+    // THEN the list has our metric with its attributes, and the bad body is a 400 naming the field
+    expect(listed.data?.map((d) => (d as { id?: string }).id)).toEqual([DURATION]);
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(await refused.json())).toContain('metricType');
   });
 });
