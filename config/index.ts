@@ -1,5 +1,6 @@
 export * from './cidr';
 export * from './config-error';
+export * from './forwarded-events';
 export * from './load';
 export * from './names';
 export * from './resolve';

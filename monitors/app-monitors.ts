@@ -43,9 +43,11 @@ export function appMonitors(project: string, env: EnvironmentConfig): readonly M
         title: `${label} error rate`,
         severity: 'critical',
         deploy: 'gate',
+        // One error term (`code IN (...)`), and every term of the ratio `default_zero`: the counters are
+        // sent only while non-zero, and a ratio with an empty term is skipped, not evaluated.
         query:
-          `sum(last_5m):(${SERVER_ERROR_CODES.map((code) => `sum:${APP_METRICS.errors}{${scope},code:${code}}.as_count()`).join(' + ')}) / ` +
-          `sum:${APP_METRICS.requests}{${scope}}.as_count() * 100 > ${t.appErrorPercent.critical}`,
+          `sum(last_5m):default_zero(sum:${APP_METRICS.errors}{${scope},code IN (${SERVER_ERROR_CODES.join(',')})}.as_count()) / ` +
+          `default_zero(sum:${APP_METRICS.requests}{${scope}}.as_count()) * 100 > ${t.appErrorPercent.critical}`,
         thresholds: { critical: t.appErrorPercent.critical, warning: t.appErrorPercent.warning },
         noDataMinutes: null,
         runbook: {

@@ -22,6 +22,7 @@ import {
   readDatadogSettings,
 } from './datadog-client';
 import { MonitoringError } from './errors';
+import { tagConfigurationsFor } from './metric-tag-configurations';
 import { monitorsFor } from './monitors';
 import { createPagerDutyClient, readPagerDutySettings } from './pagerduty-client';
 import { applyPlan } from './sync/apply';
@@ -85,6 +86,8 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     const desired = {
       monitors: monitorsFor(config, environment),
       dashboards: dashboardsFor(config, environment),
+      // Percentiles of the distributions our queries use: none to enable where Datadog is off.
+      tagConfigurations: environment.datadog.enabled ? tagConfigurationsFor(config) : [],
     };
     if (!environment.datadog.enabled) {
       out(`Datadog is disabled for ${environment.name} (datadog.enabled: false): nothing is defined there.`);
@@ -112,7 +115,12 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       return hasChanges(plan) ? EXIT.changes : EXIT.ok;
     }
 
-    const actual = await readManaged(datadog, project, environment.name);
+    const actual = await readManaged(
+      datadog,
+      project,
+      environment.name,
+      desired.tagConfigurations.map((c) => c.metricName),
+    );
     const plan = planSync(environment.name, desired, actual, { prune: values.prune });
     out(renderPlan(plan));
     if (command === 'plan') return hasChanges(plan) ? EXIT.changes : EXIT.ok;

@@ -1,8 +1,13 @@
 /**
  * Monitors of the Aurora PostgreSQL Serverless v2 cluster: CPU, capacity near its maximum,
- * connections, replica lag, deadlocks, freeable memory and failovers.
+ * connections, replica lag, deadlocks and failovers.
+ *
+ * No freeable-memory monitor: on Serverless v2, FreeableMemory is the memory left when the instance is
+ * scaled to its maximum capacity (AWS, "Performance and scaling for Aurora Serverless v2", Important
+ * Amazon CloudWatch metrics), so it only drops once capacity is at its maximum, which
+ * `db-capacity-near-max` already says, and raising the minimum capacity does not change it.
  */
-import type { EnvironmentConfig } from '../config';
+import { type EnvironmentConfig, FORWARDED_EVENTS, forwardedEventTag } from '../config';
 import { awsScope } from './tags';
 import { CLOUDWATCH_DELAY_SECONDS, thresholdsFor } from './thresholds';
 import type { MonitorSpec } from './types';
@@ -104,23 +109,6 @@ export function databaseMonitors(_project: string, env: EnvironmentConfig): read
       },
     },
     {
-      ...common,
-      id: 'db-freeable-memory',
-      title: 'Aurora freeable memory',
-      severity: 'warning',
-      deploy: 'none',
-      query: `avg(last_15m):min:aws.rds.freeable_memory${byInstance} < ${t.dbFreeableMemoryBytes.critical}`,
-      thresholds: { critical: t.dbFreeableMemoryBytes.critical, warning: t.dbFreeableMemoryBytes.warning },
-      noDataMinutes: null,
-      runbook: {
-        summary: 'An instance has little free memory (bytes): it swaps, or its minimum capacity is too low.',
-        steps: [
-          'Raise `database.minCapacity` if the instance sits at its minimum when memory runs out.',
-          'Look for large sorts or hashes in the top SQL (work_mem).',
-        ],
-      },
-    },
-    {
       layer: 'database',
       type: 'event-v2 alert',
       evaluationDelaySeconds: 0,
@@ -128,7 +116,9 @@ export function databaseMonitors(_project: string, env: EnvironmentConfig): read
       title: 'Aurora failover',
       severity: 'warning',
       deploy: 'none',
-      query: `events("source:amazon_rds ${scope} failover").rollup("count").last("10m") > 0`,
+      // Failovers reach Datadog through the stack's EventBridge forwarding (Datadog's RDS integration
+      // collects no cluster events): see stacks/datadog/event-forwarding.ts.
+      query: `events("tags:${forwardedEventTag(FORWARDED_EVENTS.rdsFailover)} env:${env.name}").rollup("count").last("10m") > 0`,
       thresholds: { critical: 0 },
       noDataMinutes: null,
       runbook: {
@@ -136,7 +126,7 @@ export function databaseMonitors(_project: string, env: EnvironmentConfig): read
           'The cluster failed over: a reader became the writer, and writes failed for a minute or two.',
         steps: [
           'Check the app error rate monitors for the impact and that it ended.',
-          'Read the RDS event for the cause (instance failure, maintenance, manual failover).',
+          'Read the event text (the RDS message) for the cause (instance failure, maintenance, manual failover).',
         ],
       },
     },

@@ -13,6 +13,7 @@ import type { MonitorsApi } from '@datadog/datadog-api-client/dist/packages/data
 import type { PagerDutyIntegrationApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis/PagerDutyIntegrationApi';
 import type { SlackIntegrationApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis/SlackIntegrationApi';
 import type { DowntimesApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/apis/DowntimesApi';
+import type { MetricsApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/apis/MetricsApi';
 import { MonitoringError } from './errors';
 
 /** Where and how to reach Datadog. */
@@ -64,6 +65,8 @@ export interface DatadogClient {
   slackIntegration(): SlackIntegrationApi;
   downtimes(): DowntimesApi;
   events(): EventsApi;
+  /** v2 metrics: the tag configurations that enable percentiles on a distribution. */
+  metrics(): MetricsApi;
 }
 
 const V1 = '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis';
@@ -104,6 +107,7 @@ export function createDatadogClient(settings: DatadogSettings): DatadogClient {
     slackIntegration: () => api<SlackIntegrationApi>(`${V1}/SlackIntegrationApi`, 'SlackIntegrationApi'),
     downtimes: () => api<DowntimesApi>(`${V2}/DowntimesApi`, 'DowntimesApi'),
     events: () => api<EventsApi>(`${V1}/EventsApi`, 'EventsApi'),
+    metrics: () => api<MetricsApi>(`${V2}/MetricsApi`, 'MetricsApi'),
   };
 }
 

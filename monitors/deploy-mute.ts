@@ -12,7 +12,9 @@ import {
   type DatadogSettings,
   missingDatadogKeys,
 } from './datadog-client';
+import { muteSettleSeconds } from './deploy-timing';
 import { toMonitoringError } from './errors';
+import { defineMonitors } from './monitors';
 import { DEPLOY_GATE_TAG, DEPLOY_SENSITIVE_TAG, idFromTags, managedTags } from './tags';
 
 /** A mute in place; pass it back to {@link DeployGuard.unmute}. Serialisable (the deploy may outlive a process). */
@@ -24,15 +26,18 @@ export interface MuteHandle {
   readonly until: string;
 }
 
-/** A deploy-gate monitor that is alerting. */
+/** A deploy-gate monitor that is alerting, or that has no data to judge the deploy by. */
 export interface GateAlert {
   /** Datadog's monitor id. */
   readonly monitorId: number;
   /** The monitor's stable id (`app-http-error-rate`), or null. */
   readonly id: string | null;
   readonly name: string;
-  /** Datadog's overall state, `Alert`. */
-  readonly state: string;
+  /**
+   * Datadog's overall state: `Alert`, or `No Data` (the gate cannot judge the deploy: the deploy
+   * command says so, and a protected environment does not count the bake as passed).
+   */
+  readonly state: 'Alert' | 'No Data';
   /** Link to the monitor in Datadog. */
   readonly url: string;
 }
@@ -65,9 +70,13 @@ export interface DeployGuard {
   isActive(env: string): boolean;
   /** Mutes the deploy-sensitive monitors of `env` for at most `durationMinutes`. */
   mute(env: string, reason: string, durationMinutes: number): Promise<MuteHandle>;
-  /** Ends a mute early; a no-op for a no-op handle or a downtime that already ended. */
+  /**
+   * Ends a mute once the deploy is over: the downtime now ends when the muted monitors judge only data
+   * from after the deploy (now + their longest evaluation delay + window), not at once. A no-op for a
+   * no-op handle or a downtime that already ended.
+   */
   unmute(handle: MuteHandle): Promise<void>;
-  /** The deploy-gate monitors of `env` in Alert; empty when all are fine (or Datadog is off). */
+  /** The deploy-gate monitors of `env` in Alert or No Data; empty when all are fine (or Datadog is off). */
   gateStatus(env: string): Promise<readonly GateAlert[]>;
   /** Posts a deployment event (tags `deployment`, `env`, `version`) that the dashboards overlay on their graphs. */
   recordDeployment(env: string, event: DeploymentEvent): Promise<void>;
@@ -142,8 +151,27 @@ export function createDeployGuard(
 
     async unmute(handle) {
       if (handle.downtimeId === null) return;
+      const env = findEnvironment(config, handle.env);
+      const settle = muteSettleSeconds(
+        defineMonitors(config, env)
+          .filter((m) => m.deploy === 'sensitive')
+          .map((m) => ({
+            query: m.monitor.query,
+            evaluationDelaySeconds: m.monitor.options?.evaluationDelay ?? 0,
+          })),
+      );
       try {
-        await api().downtimes().cancelDowntime({ downtimeId: handle.downtimeId });
+        if (settle === 0) {
+          await api().downtimes().cancelDowntime({ downtimeId: handle.downtimeId });
+          return;
+        }
+        const end = new Date((Math.floor(Date.now() / 1000) + settle) * 1000);
+        await api()
+          .downtimes()
+          .updateDowntime({
+            downtimeId: handle.downtimeId,
+            body: { data: { id: handle.downtimeId, type: 'downtime', attributes: { schedule: { end } } } },
+          });
       } catch (error) {
         const e = toMonitoringError(
           'datadog',
@@ -164,13 +192,14 @@ export function createDeployGuard(
         for await (const m of api()
           .monitors()
           .listMonitorsWithPagination({ monitorTags: tags.join(','), pageSize: 100 })) {
-          if (m.id === undefined || !tags.every((t) => m.tags?.includes(t)) || m.overallState !== 'Alert')
-            continue;
+          const state = m.overallState;
+          if (m.id === undefined || !tags.every((t) => m.tags?.includes(t))) continue;
+          if (state !== 'Alert' && state !== 'No Data') continue;
           alerts.push({
             monitorId: m.id,
             id: idFromTags(m.tags),
             name: m.name ?? '',
-            state: 'Alert',
+            state,
             url: `https://app.${api().settings.site}/monitors/${m.id}`,
           });
         }

@@ -8,9 +8,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { type Config, loadConfig } from '../config';
 import { defineDashboards } from './dashboards';
+import { tagConfigurationsFor } from './metric-tag-configurations';
 import { defineMonitors } from './monitors';
 import { routeTable } from './routes';
-import { dashboardToWire, monitorToWire } from './wire';
+import { createTagConfigurationRequest } from './sync/tag-configurations';
+import { dashboardToWire, monitorToWire, tagConfigurationRequestToWire } from './wire';
 
 /** Where the golden files live, relative to the repository root. */
 export const GOLDEN_DIR = 'test/monitors/golden';
@@ -40,6 +42,15 @@ export function renderGolden(config: Config): ReadonlyMap<string, string> {
       text(defineDashboards(config, env).map((d) => ({ id: d.id, dashboard: dashboardToWire(d.dashboard) }))),
     );
   }
+  // Tag configurations belong to the metric, for every environment: one file (the create request bodies).
+  files.set(
+    'tag-configurations.json',
+    text(
+      tagConfigurationsFor(config).map((c) =>
+        tagConfigurationRequestToWire(createTagConfigurationRequest(c)),
+      ),
+    ),
+  );
   files.set(
     'routes.json',
     text(

@@ -20,17 +20,19 @@ export function loadBalancerMonitors(_project: string, env: EnvironmentConfig): 
       title: 'Load balancer 5xx rate',
       severity: 'critical',
       deploy: 'gate',
+      // CloudWatch reports the 5xx counts only for minutes that had some: each term is `default_zero`,
+      // or one kind of 5xx alone leaves the sum empty and the evaluation skipped.
       query:
-        `sum(last_5m):(sum:aws.applicationelb.httpcode_elb_5xx{${scope}}.as_count() + ` +
-        `sum:aws.applicationelb.httpcode_target_5xx{${scope}}.as_count()) / ` +
-        `sum:aws.applicationelb.request_count{${scope}}.as_count() * 100 > ${t.lb5xxPercent.critical}`,
+        `sum(last_5m):(default_zero(sum:aws.applicationelb.httpcode_elb_5xx{${scope}}.as_count()) + ` +
+        `default_zero(sum:aws.applicationelb.httpcode_target_5xx{${scope}}.as_count())) / ` +
+        `default_zero(sum:aws.applicationelb.request_count{${scope}}.as_count()) * 100 > ${t.lb5xxPercent.critical}`,
       thresholds: { critical: t.lb5xxPercent.critical, warning: t.lb5xxPercent.warning },
       noDataMinutes: null,
       runbook: {
         summary: 'Callers are getting 5xx responses from the load balancer (its own or the targets’).',
         steps: [
           'Check the app error rate monitors: target 5xx is the app, ELB 5xx is no healthy target or a timeout.',
-          'If a deploy just finished, `/rollback <env>`; the deploy bake rolls back on this monitor by itself.',
+          'If a deploy just finished, `/rollback <env>`: this monitor sees CloudWatch data 15 minutes late, after the bake has ended.',
           'Look at the Traffic dashboard for the protocol and the status codes.',
         ],
       },

@@ -4,6 +4,7 @@ import { appMonitors } from './app-monitors';
 import { bastionMonitors } from './bastion-monitors';
 import { databaseMonitors } from './database-monitors';
 import { defineMonitor } from './define-monitor';
+import { gateFitsBake } from './deploy-timing';
 import { loadBalancerMonitors } from './load-balancer-monitors';
 import { natMonitors } from './nat-monitors';
 import { serviceMonitors } from './service-monitors';
@@ -32,5 +33,15 @@ export function defineMonitors(config: Config, env: EnvironmentConfig): readonly
     if (seen.has(spec.id)) throw new Error(`monitor id ${spec.id} is defined twice in ${env.name}`);
     seen.add(spec.id);
   }
-  return specs.map((spec) => defineMonitor(config.project.name, env, spec));
+  return specs.map((spec) => defineMonitor(config.project.name, env, gateWithinBake(spec, env)));
+}
+
+/**
+ * The spec as the environment's deploys can use it: a gate whose evaluation delay plus window does
+ * not fit in the bake would judge data from before the rollout for the whole bake, so it is no gate
+ * there (it still alerts as usual).
+ */
+export function gateWithinBake(spec: MonitorSpec, env: EnvironmentConfig): MonitorSpec {
+  if (spec.deploy !== 'gate' || gateFitsBake(spec, env.datadog.bakeMinutes)) return spec;
+  return { ...spec, deploy: 'none' };
 }

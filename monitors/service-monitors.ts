@@ -1,5 +1,5 @@
 /** Monitors of the ECS service: running versus desired tasks, CPU, memory and task restarts. */
-import type { EnvironmentConfig } from '../config';
+import { type EnvironmentConfig, FORWARDED_EVENTS, forwardedEventTag } from '../config';
 import { awsScope } from './tags';
 import { CLOUDWATCH_DELAY_SECONDS, thresholdsFor } from './thresholds';
 import type { MonitorSpec } from './types';
@@ -39,8 +39,8 @@ export function serviceMonitors(_project: string, env: EnvironmentConfig): reado
       severity: 'warning',
       deploy: 'sensitive',
       query:
-        `min(last_15m):avg:aws.ecs.service.desired{${scope}} by {servicename} - ` +
-        `avg:aws.ecs.service.running{${scope}} by {servicename} > 0`,
+        `min(last_15m):default_zero(avg:aws.ecs.service.desired{${scope}} by {servicename}) - ` +
+        `default_zero(avg:aws.ecs.service.running{${scope}} by {servicename}) > 0`,
       thresholds: { critical: 0 },
       noDataMinutes: null,
       runbook: {
@@ -93,14 +93,16 @@ export function serviceMonitors(_project: string, env: EnvironmentConfig): reado
       title: 'ECS tasks restarting',
       severity: 'warning',
       deploy: 'sensitive',
-      query: `events("source:amazon_ecs ${scope} stopped").rollup("count").last("30m") > ${t.ecsStoppedTasks.critical}`,
+      // Task stops reach Datadog through the stack's EventBridge forwarding (Datadog's ECS integration
+      // collects no task state changes): see stacks/datadog/event-forwarding.ts.
+      query: `events("tags:${forwardedEventTag(FORWARDED_EVENTS.ecsTaskStopped)} env:${env.name}").rollup("count").last("30m") > ${t.ecsStoppedTasks.critical}`,
       thresholds: { critical: t.ecsStoppedTasks.critical, warning: t.ecsStoppedTasks.warning },
       noDataMinutes: null,
       runbook: {
         summary:
           'More tasks stopped in 30 minutes than a deploy replaces: tasks are crashing and being restarted.',
         steps: [
-          'Read the stop reason of the latest stopped tasks in the ECS console.',
+          'Read the stop reasons in the events (`stop-code` tag, reason in the text) or the ECS console.',
           'Check the app logs just before the stop (uncaught error, OOM, failed health check).',
         ],
       },

@@ -41,8 +41,6 @@ export interface EnvironmentThresholds {
   readonly dbReplicaLagMs: Levels;
   /** Aurora deadlocks per second, averaged. */
   readonly dbDeadlocksPerSecond: Levels;
-  /** Aurora freeable memory, bytes (alerts below). */
-  readonly dbFreeableMemoryBytes: Levels;
 }
 
 /** Seconds CloudWatch metrics lag behind in Datadog's AWS integration; monitors on them wait this long. */
@@ -82,7 +80,6 @@ export function thresholdsFor(env: EnvironmentConfig): EnvironmentThresholds {
     },
     dbReplicaLagMs: { critical: 5000, warning: 1000 },
     dbDeadlocksPerSecond: { critical: 1, warning: 0.1 },
-    dbFreeableMemoryBytes: { critical: 256 * 1024 ** 2, warning: 512 * 1024 ** 2 },
   };
 }
 

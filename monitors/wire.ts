@@ -6,6 +6,7 @@
  */
 import type { Dashboard } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/Dashboard';
 import type { Monitor } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/Monitor';
+import type { MetricTagConfigurationCreateRequest } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/models/MetricTagConfigurationCreateRequest';
 
 /** A JSON value as Datadog sends and receives it. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -34,4 +35,16 @@ export function monitorToWire(monitor: Monitor): Json {
 /** A dashboard in Datadog's wire format; throws on a value the schema does not allow. */
 export function dashboardToWire(dashboard: Dashboard): Json {
   return objectSerializer().serialize(dashboard, 'Dashboard', '');
+}
+
+let v2Serializer: Serializer | undefined;
+
+/** A metrics tag configuration create request in Datadog's wire format (v2 model); throws on a value the schema does not allow. */
+export function tagConfigurationRequestToWire(request: MetricTagConfigurationCreateRequest): Json {
+  v2Serializer ??= (
+    require('@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/models/ObjectSerializer') as {
+      ObjectSerializer: Serializer;
+    }
+  ).ObjectSerializer;
+  return v2Serializer.serialize(request, 'MetricTagConfigurationCreateRequest', '');
 }

@@ -29,7 +29,7 @@ import {
 import { Bastion } from './bastion/bastion';
 import { BROKER_PORT, Broker } from './broker';
 import { DATABASE_PORT, Database } from './database';
-import { DatadogIntegrationRole } from './datadog';
+import { DatadogIntegrationRole, EventForwarding } from './datadog';
 import { DeployState } from './deploy-state';
 import { GRPC_LISTENER_PORT, LoadBalancing } from './load-balancing';
 import { Network } from './network';
@@ -232,6 +232,15 @@ export class EnvironmentStack extends Stack {
       });
       new CfnOutput(this, STACK_OUTPUTS.datadogIntegrationRoleArn, { value: integration.role.roleArn });
     }
+    if (env.datadog.enabled)
+      new EventForwarding(this, 'DatadogEvents', {
+        env: env.name,
+        site: env.datadog.site,
+        apiKeySecretName: env.datadog.apiKeySecretName,
+        clusterArn: this.service.cluster.clusterArn,
+        databaseClusterArn: cluster.clusterArn,
+        tags: env.datadog.tags,
+      });
     this.database.securityGroup.connections.allowFrom(
       this.service.securityGroup,
       ec2.Port.tcp(DATABASE_PORT),

@@ -1,6 +1,6 @@
 /** The Application dashboard: tasks, CPU and memory, restarts and deployments, connection pools. */
 import type { Dashboard } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/Dashboard';
-import type { EnvironmentConfig } from '../../config';
+import { type EnvironmentConfig, FORWARDED_EVENTS, forwardedEventTag } from '../../config';
 import { METRIC_NAMES } from '../../service/observability/metrics';
 import { AWS, appScope, DEPLOYMENT_EVENTS, templateVariables } from './template';
 import { eventTimeline, group, queryValue, timeseries } from './widgets';
@@ -24,7 +24,10 @@ export function applicationDashboard(project: string, env: EnvironmentConfig): O
           ],
           DEPLOYMENT_EVENTS,
         ),
-        eventTimeline('Stopped tasks (ECS events)', 'source:amazon_ecs $env stopped'),
+        eventTimeline(
+          'Stopped tasks (ECS events)',
+          `tags:${forwardedEventTag(FORWARDED_EVENTS.ecsTaskStopped)} env:$env.value`,
+        ),
       ]),
       group('Resources', [
         timeseries(

@@ -1,6 +1,6 @@
 /** The Data layer dashboard: Aurora capacity, connections, replica lag, I/O, CPU and memory. */
 import type { Dashboard } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/Dashboard';
-import type { EnvironmentConfig } from '../../config';
+import { type EnvironmentConfig, FORWARDED_EVENTS, forwardedEventTag } from '../../config';
 import { AWS, templateVariables } from './template';
 import { eventTimeline, group, note, timeseries } from './widgets';
 
@@ -26,7 +26,7 @@ export function dataLayerDashboard(_project: string, env: EnvironmentConfig): Om
         timeseries('Connections', [{ q: `max:aws.rds.database_connections${byInstance}` }]),
         timeseries('Replica lag (ms)', [{ q: `max:aws.rds.aurora_replica_lag${byInstance}` }]),
         timeseries('Deadlocks (/s)', [{ q: `sum:aws.rds.deadlocks${byInstance}`, display: 'bars' }]),
-        eventTimeline('Failovers and RDS events', 'source:amazon_rds $env'),
+        eventTimeline('Failovers', `tags:${forwardedEventTag(FORWARDED_EVENTS.rdsFailover)} env:$env.value`),
       ]),
       group('I/O', [
         timeseries('Read / write IOPS', [

@@ -2,6 +2,7 @@
 import type { DatadogClient } from '../datadog-client';
 import { toMonitoringError } from '../errors';
 import type { Plan, PlannedChange } from './plan';
+import { writeTagConfiguration } from './tag-configurations';
 
 /** A write that landed. */
 export interface AppliedChange {
@@ -33,6 +34,10 @@ export async function applyPlan(
 }
 
 async function write(client: DatadogClient, change: PlannedChange): Promise<string | number> {
+  if (change.kind === 'tag-configuration') {
+    if (change.action !== 'create' && change.action !== 'update') return change.id;
+    return writeTagConfiguration(client, change.action, change.body!);
+  }
   if (change.kind === 'monitor') {
     const api = client.monitors();
     if (change.action === 'create') return (await api.createMonitor({ body: change.body! })).id ?? 0;

@@ -5,9 +5,11 @@
  */
 import type { Dashboard } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/Dashboard';
 import type { Monitor } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/Monitor';
+import type { TagConfigurationDefinition } from '../metric-tag-configurations';
 import type { DashboardDefinition, MonitorDefinition } from '../types';
 import { dashboardToWire, type Json, monitorToWire } from '../wire';
 import { dashboardFields, diffFields, type FieldChange, monitorFields } from './owned-fields';
+import { diffTagConfiguration, type ManagedTagConfiguration } from './tag-configurations';
 
 /** A managed monitor as Datadog has it. */
 export interface ManagedMonitor {
@@ -31,12 +33,16 @@ export interface ManagedDashboard {
 export interface DesiredState {
   readonly monitors: readonly MonitorDefinition[];
   readonly dashboards: readonly DashboardDefinition[];
+  /** The metrics tag configurations our percentile queries need. @default [] */
+  readonly tagConfigurations?: readonly TagConfigurationDefinition[];
 }
 
 /** What Datadog has, found by the managed tags (monitors) and description marker (dashboards). */
 export interface ActualState {
   readonly monitors: readonly ManagedMonitor[];
   readonly dashboards: readonly ManagedDashboard[];
+  /** The tag configurations of the metrics we define one for (by metric name). @default [] */
+  readonly tagConfigurations?: readonly ManagedTagConfiguration[];
 }
 
 /**
@@ -66,6 +72,16 @@ export type PlannedChange =
       readonly datadogId: string | null;
       readonly fields: readonly FieldChange[];
       readonly body: Dashboard | null;
+    }
+  | {
+      /** A metric's tag configuration: its id is the metric name; never deleted nor orphaned. */
+      readonly kind: 'tag-configuration';
+      readonly action: 'create' | 'update' | 'unchanged';
+      readonly id: string;
+      readonly name: string;
+      readonly datadogId: string | null;
+      readonly fields: readonly FieldChange[];
+      readonly body: TagConfigurationDefinition | null;
     };
 
 /** The plan of one environment. */
@@ -172,6 +188,22 @@ export function planSync(
       datadogId: leftover.datadogId,
       fields: [],
       body: null,
+    });
+  }
+  const configurations = new Map((have.tagConfigurations ?? []).map((c) => [c.metricName, c]));
+  for (const def of desired.tagConfigurations ?? []) {
+    const name = `${def.metricName} (percentiles, tags ${def.tags.join(',')})`;
+    const existing = configurations.get(def.metricName);
+    const fields = existing ? diffTagConfiguration(def, existing) : [];
+    const action = !existing ? 'create' : fields.length > 0 ? 'update' : 'unchanged';
+    changes.push({
+      kind: 'tag-configuration',
+      action,
+      id: def.metricName,
+      name,
+      datadogId: existing ? def.metricName : null,
+      fields,
+      body: action === 'unchanged' ? null : def,
     });
   }
   return { env, changes, offline: actual === null };

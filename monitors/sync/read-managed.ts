@@ -7,9 +7,18 @@ import { toMonitoringError } from '../errors';
 import { idFromTags, managedTags, parseDashboardMarker } from '../tags';
 import { dashboardToWire, monitorToWire } from '../wire';
 import type { ActualState, ManagedDashboard, ManagedMonitor } from './plan';
+import { readTagConfigurations } from './tag-configurations';
 
-/** Lists the managed monitors and dashboards of `env`. Throws a MonitoringError. */
-export async function readManaged(client: DatadogClient, project: string, env: string): Promise<ActualState> {
+/**
+ * Lists the managed monitors and dashboards of `env`, and the tag configurations of `metricNames`.
+ * Throws a MonitoringError.
+ */
+export async function readManaged(
+  client: DatadogClient,
+  project: string,
+  env: string,
+  metricNames: readonly string[] = [],
+): Promise<ActualState> {
   const tags = managedTags(project, env);
   const monitors: ManagedMonitor[] = [];
   try {
@@ -40,5 +49,6 @@ export async function readManaged(client: DatadogClient, project: string, env: s
   } catch (error) {
     throw toMonitoringError('datadog', 'list dashboards', error);
   }
-  return { monitors, dashboards };
+  const tagConfigurations = await readTagConfigurations(client, metricNames);
+  return { monitors, dashboards, tagConfigurations };
 }

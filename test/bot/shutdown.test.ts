@@ -293,7 +293,11 @@ describe('shutdown of a bot instance with work in flight', () => {
     ]);
     expect(await store.readLock(new Date())).toBeNull();
     const [downtime] = [...dd.downtimes.values()];
-    expect((downtime!.attributes as { status: string }).status).toBe('canceled');
+    // Unmuted: the downtime now ends once the muted monitors judge only data from after the rollout.
+    expect((downtime!.attributes as { status: string }).status).toBe('active');
+    expect(
+      dd.writes().filter((w) => w.method === 'PATCH' && w.path.startsWith('/api/v2/downtime/')),
+    ).toHaveLength(1);
     expect(dd.events.map((e) => e.title)).toContain('Deploy v1.5.0 to stage: interrupted');
 
     // WHEN someone asks the other replica

@@ -333,7 +333,11 @@ describe('wheelhouse deploy', () => {
       );
       expect(stdout).toContain('Rolled back by Wheelhouse, because App HTTP error rate alerted, to v1.4.2.');
       const [downtime] = [...dd.downtimes.values()];
-      expect((downtime!.attributes as { status: string; message: string }).status).toBe('canceled');
+      // Unmuted: the downtime now ends once the muted monitors judge only data from after the rollout.
+      expect((downtime!.attributes as { status: string }).status).toBe('active');
+      expect(
+        dd.writes().filter((w) => w.method === 'PATCH' && w.path.startsWith('/api/v2/downtime/')),
+      ).toHaveLength(1);
       expect((downtime!.attributes as { message: string }).message).toContain(`by ${CI_IDENTITY}`);
       expect(dd.events.map((e) => e.title)).toContain('Deploy v1.5.0 to stage: rolled-back');
     } finally {

@@ -33,8 +33,10 @@ describe('deploy guard', () => {
     const guard = createDeployGuard(config, readDatadogSettings(dd.env()));
     // WHEN muting prod for a deploy, then unmuting
     const handle = await guard.mute('prod', 'deploy v1.2.3 by U0PLATFORM1', 30);
-    const downtime = dd.downtimes.get(handle.downtimeId!)!;
+    const downtime = structuredClone(dd.downtimes.get(handle.downtimeId!)!);
+    const unmutedFrom = Math.floor(Date.now() / 1000) * 1000;
     await guard.unmute(handle);
+    const unmutedBy = Date.now();
     // THEN the downtime targeted prod's deploy-sensitive monitors, every group, for 30 minutes
     expect(downtime.attributes).toMatchObject({
       scope: '*',
@@ -45,8 +47,18 @@ describe('deploy guard', () => {
     const { start, end } = (downtime.attributes as { schedule: { start: string; end: string } }).schedule;
     expect(Date.parse(end) - Date.parse(start)).toBe(30 * 60_000);
     expect(handle.until).toBe(new Date(Date.parse(end)).toISOString());
-    // AND it was cancelled
-    expect((dd.downtimes.get(handle.downtimeId!)!.attributes as { status: string }).status).toBe('canceled');
+    // AND the unmute did not lift it at once: it now ends when the muted monitors judge only data from
+    // after the deploy, 30 minutes on (ecs-running-below-desired: 900 s delay + 15 min window)
+    const after = dd.downtimes.get(handle.downtimeId!)!.attributes as {
+      status: string;
+      schedule: { start: string; end: string };
+    };
+    expect(after.status).toBe('active');
+    expect(after.schedule.start).toBe(start);
+    const newEnd = Date.parse(after.schedule.end);
+    expect(newEnd).toBeGreaterThanOrEqual(unmutedFrom + 1800_000);
+    expect(newEnd).toBeLessThanOrEqual(unmutedBy + 1800_000);
+    expect(dd.writes().map((w) => w.method)).toEqual(['POST', 'PATCH']);
   });
 
   it('unmute of a downtime that is already gone succeeds', async () => {
@@ -56,16 +68,18 @@ describe('deploy guard', () => {
     ).resolves.toBeUndefined();
   });
 
-  it('lists the deploy-gate monitors in Alert, and no others', async () => {
+  it('lists the deploy-gate monitors in Alert or No Data, and no others', async () => {
     // GIVEN prod's monitors, one gate and one non-gate alerting
     await applyProd();
     dd.setMonitorState(dd.monitorIdByTag('monitor-id:app-http-error-rate'), 'Alert');
     dd.setMonitorState(dd.monitorIdByTag('monitor-id:db-cpu'), 'Alert');
-    dd.setMonitorState(dd.monitorIdByTag('monitor-id:alb-5xx-rate'), 'Warn');
+    dd.setMonitorState(dd.monitorIdByTag('monitor-id:alb-5xx-rate'), 'Alert');
+    dd.setMonitorState(dd.monitorIdByTag('monitor-id:app-grpc-error-rate'), 'Warn');
+    dd.setMonitorState(dd.monitorIdByTag('monitor-id:app-grpc-latency-p99'), 'No Data');
     const guard = createDeployGuard(config, readDatadogSettings(dd.env()));
     // WHEN reading the gate
     const alerts = await guard.gateStatus('prod');
-    // THEN only the alerting gate is listed
+    // THEN the alerting gate and the gate without data are listed; alb-5xx-rate (900 s late) is no gate
     expect(alerts).toEqual([
       {
         monitorId: dd.monitorIdByTag('monitor-id:app-http-error-rate'),
@@ -73,6 +87,13 @@ describe('deploy guard', () => {
         name: '[prod] HTTP error rate',
         state: 'Alert',
         url: `https://app.datadoghq.com/monitors/${dd.monitorIdByTag('monitor-id:app-http-error-rate')}`,
+      },
+      {
+        monitorId: dd.monitorIdByTag('monitor-id:app-grpc-latency-p99'),
+        id: 'app-grpc-latency-p99',
+        name: '[prod] gRPC latency p99',
+        state: 'No Data',
+        url: `https://app.datadoghq.com/monitors/${dd.monitorIdByTag('monitor-id:app-grpc-latency-p99')}`,
       },
     ]);
   });

@@ -40,17 +40,14 @@ describe('monitorsFor', () => {
     const gates = prod.filter((m) => m.monitor.tags?.includes(DEPLOY_GATE_TAG)).map((m) => m.id);
     const sensitive = prod.filter((m) => m.monitor.tags?.includes(DEPLOY_SENSITIVE_TAG)).map((m) => m.id);
     expect(gates).toEqual(
-      expect.arrayContaining([
-        'alb-5xx-rate',
-        'app-http-error-rate',
-        'app-grpc-error-rate',
-        'app-http-latency-p99',
-      ]),
+      expect.arrayContaining(['app-http-error-rate', 'app-grpc-error-rate', 'app-http-latency-p99']),
     );
     expect(sensitive).toEqual(
       expect.arrayContaining(['ecs-running-below-desired', 'alb-healthy-hosts-per-az']),
     );
     expect(gates.filter((id) => sensitive.includes(id))).toEqual([]);
+    // A CloudWatch monitor (900 s late) judges data from before the rollout for the whole bake: no gate.
+    expect(gates).not.toContain('alb-5xx-rate');
   });
 
   it('writes a runbook message with alert and recovery blocks, and recoveries reach where alerts went', () => {

@@ -1,6 +1,6 @@
 /**
  * A local server that speaks the parts of Datadog's API that Wheelhouse uses: monitors, dashboards,
- * downtimes (v2), and the PagerDuty and Slack integrations. It answers with complete objects, since
+ * downtimes (v2), metrics tag configurations (v2), and the PagerDuty and Slack integrations. It answers with complete objects, since
  * the Datadog client validates response bodies, and it normalises what it stores the way Datadog
  * does (type `query alert` comes back as `metric alert`, default options appear, tags are sorted),
  * so tests can prove that normalisation is not drift.
@@ -48,6 +48,15 @@ export class DatadogFake {
   readonly downtimes = new Map<string, WireObject>();
   /** Events posted (`POST /api/v1/events`), in wire format. */
   readonly events: WireObject[] = [];
+  /**
+   * Metrics tag configurations by metric name (v2 `data` objects, `type: manage_tags`), as
+   * `GET /api/v2/metrics/{metric_name}/tags` returns them.
+   */
+  readonly tagConfigurations = new Map<string, WireObject>();
+  /** Metric names Datadog has received (a tag configuration can only be created for one of them). */
+  readonly knownMetrics = new Set<string>(['wheelhouse.request.duration']);
+  /** Metric types of {@link knownMetrics}, for the metric_type check. @default distribution */
+  readonly metricTypes = new Map<string, string>();
   /** Service names configured in Datadog's PagerDuty integration. */
   readonly pagerDutyServices = new Set<string>();
   /** Slack accounts → channel names (with `#`) configured in Datadog's Slack integration. */
@@ -152,7 +161,24 @@ export class DatadogFake {
       { method: 'POST', pattern: '/api/v2/downtime', handle: (r) => get().createDowntime(r) },
       { method: 'POST', pattern: '/api/v1/events', handle: (r) => get().createEvent(r) },
       { method: 'GET', pattern: '/api/v2/downtime/:id', handle: (_r, p) => get().getDowntime(p.id!) },
+      { method: 'GET', pattern: '/api/v2/metrics', handle: (r) => get().listTagConfigurations(r) },
+      {
+        method: 'GET',
+        pattern: '/api/v2/metrics/:name/tags',
+        handle: (_r, p) => get().getTagConfiguration(p.name!),
+      },
+      {
+        method: 'POST',
+        pattern: '/api/v2/metrics/:name/tags',
+        handle: (r, p) => get().createTagConfiguration(p.name!, r),
+      },
+      {
+        method: 'PATCH',
+        pattern: '/api/v2/metrics/:name/tags',
+        handle: (r, p) => get().updateTagConfiguration(p.name!, r),
+      },
       { method: 'DELETE', pattern: '/api/v2/downtime/:id', handle: (_r, p) => get().cancelDowntime(p.id!) },
+      { method: 'PATCH', pattern: '/api/v2/downtime/:id', handle: (r, p) => get().updateDowntime(p.id!, r) },
       {
         method: 'GET',
         pattern: '/api/v1/integration/pagerduty/configuration/services/:name',
@@ -358,9 +384,113 @@ export class DatadogFake {
     return { status: 202, body: { status: 'ok', event } };
   }
 
+  /*
+   * Metrics tag configurations, as Datadog's API reference describes them
+   * (https://docs.datadoghq.com/api/latest/metrics/#create-a-tag-configuration, "Update a tag
+   * configuration", "List tag configuration by name", "Get a list of metrics"): the request is
+   * `{data: {id: <metric>, type: 'manage_tags', attributes: {tags, metric_type, include_percentiles}}}`;
+   * create answers 201 and 409 when one exists, update answers 200 and 404 when none does, get
+   * answers 404 when the metric has none. Request bodies are checked against the client's own v2
+   * model (its ObjectSerializer), so a body Datadog would refuse fails here too.
+   */
+
+  private listTagConfigurations(r: RecordedRequest): FakeResponse {
+    const configuredOnly = r.query.get('filter[configured]') === 'true';
+    const data = [...this.knownMetrics].sort().flatMap((name) => {
+      const configured = this.tagConfigurations.get(name);
+      if (configured) return [configured];
+      return configuredOnly ? [] : [{ id: name, type: 'metrics' }];
+    });
+    return { status: 200, body: { data } };
+  }
+
+  private getTagConfiguration(name: string): FakeResponse {
+    const c = this.tagConfigurations.get(name);
+    return c
+      ? { status: 200, body: { data: c } }
+      : { status: 404, body: { errors: [`Tag configuration for metric ${name} not found`] } };
+  }
+
+  private createTagConfiguration(name: string, r: RecordedRequest): FakeResponse {
+    const invalid = invalidV2Body(r.body, 'MetricTagConfigurationCreateRequest', name);
+    if (invalid) return { status: 400, body: { errors: [invalid] } };
+    if (!this.knownMetrics.has(name)) return { status: 404, body: { errors: [`Metric ${name} not found`] } };
+    if (this.tagConfigurations.has(name)) {
+      return { status: 409, body: { errors: [`Tag configuration for metric ${name} already exists`] } };
+    }
+    const attributes = (r.body as { data: { attributes: WireObject } }).data.attributes;
+    const type = this.metricTypes.get(name) ?? 'distribution';
+    if (attributes.metric_type !== type) {
+      return {
+        status: 400,
+        body: { errors: [`metric_type ${String(attributes.metric_type)} is not ${type}`] },
+      };
+    }
+    if (attributes.include_percentiles === true && type !== 'distribution') {
+      return { status: 400, body: { errors: ['include_percentiles is only for distributions'] } };
+    }
+    const now = new Date().toISOString();
+    const stored = {
+      id: name,
+      type: 'manage_tags',
+      attributes: {
+        tags: [...(attributes.tags as string[])],
+        metric_type: type,
+        include_percentiles: attributes.include_percentiles ?? false,
+        exclude_tags_mode: attributes.exclude_tags_mode ?? false,
+        aggregations: [],
+        created_at: now,
+        modified_at: now,
+      },
+    };
+    this.tagConfigurations.set(name, stored);
+    return { status: 201, body: { data: stored } };
+  }
+
+  private updateTagConfiguration(name: string, r: RecordedRequest): FakeResponse {
+    const invalid = invalidV2Body(r.body, 'MetricTagConfigurationUpdateRequest', name);
+    if (invalid) return { status: 400, body: { errors: [invalid] } };
+    const existing = this.tagConfigurations.get(name);
+    if (!existing)
+      return { status: 404, body: { errors: [`Tag configuration for metric ${name} not found`] } };
+    const attributes = (r.body as { data: { attributes: WireObject } }).data.attributes;
+    const old = existing.attributes as WireObject;
+    const stored = {
+      ...existing,
+      attributes: {
+        ...old,
+        ...(attributes.tags === undefined ? {} : { tags: [...(attributes.tags as string[])] }),
+        ...(attributes.include_percentiles === undefined
+          ? {}
+          : { include_percentiles: attributes.include_percentiles }),
+        ...(attributes.exclude_tags_mode === undefined
+          ? {}
+          : { exclude_tags_mode: attributes.exclude_tags_mode }),
+        modified_at: new Date().toISOString(),
+      },
+    };
+    this.tagConfigurations.set(name, stored);
+    return { status: 200, body: { data: stored } };
+  }
+
   private getDowntime(id: string): FakeResponse {
     const d = this.downtimes.get(id);
     return d ? { status: 200, body: { data: d } } : { status: 404, body: { errors: ['Downtime not found'] } };
+  }
+
+  /** `PATCH /api/v2/downtime/{id}`: the attributes given replace the stored ones; a schedule keeps what it does not name. */
+  private updateDowntime(id: string, r: RecordedRequest): FakeResponse {
+    const d = this.downtimes.get(id);
+    if (!d) return { status: 404, body: { errors: ['Downtime not found'] } };
+    const invalid = invalidV2Body(r.body, 'DowntimeUpdateRequest', id);
+    if (invalid) return { status: 400, body: { errors: [invalid] } };
+    const attributes = (r.body as { data: { attributes: WireObject } }).data.attributes;
+    const old = d.attributes as WireObject;
+    const schedule = attributes.schedule
+      ? { ...(old.schedule as WireObject), ...(attributes.schedule as WireObject) }
+      : old.schedule;
+    d.attributes = { ...old, ...attributes, schedule, modified: new Date().toISOString() };
+    return { status: 200, body: { data: d } };
   }
 
   private cancelDowntime(id: string): FakeResponse {
@@ -371,4 +501,27 @@ export class DatadogFake {
     attributes.canceled = new Date().toISOString();
     return { status: 204 };
   }
+}
+
+type V2Serializer = { deserialize(data: unknown, type: string, format?: string): unknown };
+let v2Serializer: V2Serializer | undefined;
+
+/** Why a v2 request body is not what the client's model (and so Datadog) accepts, or null (`id`: the path's id). */
+function invalidV2Body(body: unknown, type: string, id: string): string | null {
+  v2Serializer ??= (
+    require('@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/models/ObjectSerializer') as {
+      ObjectSerializer: V2Serializer;
+    }
+  ).ObjectSerializer;
+  try {
+    const parsed = v2Serializer.deserialize(body, type, '');
+    // An unknown enum value does not throw: the model marks it unparsed.
+    if (JSON.stringify(parsed).includes('"_unparsed":true'))
+      return `${type}: a value is not one the API allows`;
+  } catch (error) {
+    return `${type}: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  const bodyId = (body as { data?: { id?: unknown } }).data?.id;
+  if (bodyId !== id) return `data.id ${String(bodyId)} is not the id of the path (${id})`;
+  return null;
 }

@@ -15,6 +15,7 @@ import type { DeployEvent, DeployOutcome, DeployPhase, Rollback } from './deploy
 import { type DeployLock, DeployStateStore, type HistoryEntry, newId } from './deploy-state';
 import { markDeployedImages } from './deployed-image-marks';
 import { activeFreezeWindow } from './freeze-windows';
+import { gateVerdict, silentGateNote } from './gate-verdict';
 import { checkGrpcHealth, checkHttpHealth } from './health-check';
 import { type RolloutSummary, watchRollout } from './rollout-watch';
 
@@ -453,6 +454,7 @@ async function bake(
   signal: AbortSignal | undefined,
 ): Promise<readonly { readonly name: string; readonly url: string }[]> {
   const end = Date.now() + environment.datadog.bakeMinutes * 60_000;
+  const said = new Set<string>();
   for (;;) {
     const status = deps.guard.gateStatus(environment.name).catch((error: unknown) => {
       // Not knowing is not an alert: say so and look again.
@@ -463,13 +465,21 @@ async function bake(
       });
       return [];
     });
-    const alerts = await interruptible(status, signal);
-    if (alerts.length > 0) {
-      const monitors = alerts.map((a) => ({ name: a.name, url: a.url }));
-      onEvent({ type: 'gate-alert', monitors });
-      return monitors;
-    }
+    const gates = await interruptible(status, signal);
     const left = end - Date.now();
+    const verdict = gateVerdict(gates, {
+      protectedEnvironment: environment.protected,
+      final: left <= 0,
+      alreadySaid: said,
+    });
+    for (const gate of verdict.newlySilent) {
+      said.add(gate.name);
+      onEvent({ type: 'note', level: 'warn', message: silentGateNote(gate, environment.protected) });
+    }
+    if (verdict.failed.length > 0) {
+      onEvent({ type: 'gate-alert', monitors: verdict.failed });
+      return verdict.failed;
+    }
     if (left <= 0) return [];
     try {
       await sleep(Math.min(left, deps.aws.watch.pollIntervalMs), undefined, { signal, ref: false });
