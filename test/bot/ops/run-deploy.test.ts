@@ -216,11 +216,9 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
       // AND it gave back what it held
       // (the downtime stays until dev's muted monitors judge only data from after the rollout: 30 min)
       const [downtime] = [...dd.downtimes.values()];
-      expect(dd.writes().map((w) => `${w.method} ${w.path.replace(/downtime\/.+$/, 'downtime/:id')}`)).toEqual([
-        'POST /api/v2/downtime',
-        'PATCH /api/v2/downtime/:id',
-        'POST /api/v1/events',
-      ]);
+      expect(
+        dd.writes().map((w) => `${w.method} ${w.path.replace(/downtime\/.+$/, 'downtime/:id')}`),
+      ).toEqual(['POST /api/v2/downtime', 'PATCH /api/v2/downtime/:id', 'POST /api/v1/events']);
       expect((downtime!.attributes as { status: string }).status).toBe('active');
       const store = new DeployStateStore(aws, dev);
       expect(await store.readLock(NOW)).toBeNull();
