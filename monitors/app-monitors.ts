@@ -6,6 +6,7 @@
  */
 import type { EnvironmentConfig } from '../config';
 import { METRIC_NAMES } from '../service/observability/metrics';
+import { minimumTraffic, ratioThresholds } from './ratio-guards';
 import { appScope } from './tags';
 import { thresholdsFor } from './thresholds';
 import type { MonitorSpec } from './types';
@@ -45,8 +46,8 @@ export function appMonitors(project: string, env: EnvironmentConfig): readonly M
         deploy: 'gate',
         query:
           `sum(last_5m):(${SERVER_ERROR_CODES.map((code) => `sum:${APP_METRICS.errors}{${scope},code:${code}}.as_count()`).join(' + ')}) / ` +
-          `sum:${APP_METRICS.requests}{${scope}}.as_count() * 100 > ${t.appErrorPercent.critical}`,
-        thresholds: { critical: t.appErrorPercent.critical, warning: t.appErrorPercent.warning },
+          `${minimumTraffic(`sum:${APP_METRICS.requests}{${scope}}.as_count()`)} * 100 > ${t.appErrorPercent.critical}`,
+        thresholds: ratioThresholds(t.appErrorPercent),
         noDataMinutes: null,
         runbook: {
           summary: `More ${label} requests fail on the service's side (internal, unavailable) than the threshold (percent).`,

@@ -12,6 +12,7 @@ import {
   type DatadogSettings,
   missingDatadogKeys,
 } from './datadog-client';
+import { datadogAppUrl } from './datadog-links';
 import { toMonitoringError } from './errors';
 import { DEPLOY_GATE_TAG, DEPLOY_SENSITIVE_TAG, idFromTags, managedTags } from './tags';
 
@@ -165,7 +166,7 @@ export function createDeployGuard(
             id: idFromTags(m.tags),
             name: m.name ?? '',
             state: 'Alert',
-            url: `https://app.${api().settings.site}/monitors/${m.id}`,
+            url: `${datadogAppUrl(api().settings.site)}/monitors/${m.id}`,
           });
         }
       } catch (error) {
