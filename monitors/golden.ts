@@ -10,6 +10,9 @@ import { type Config, loadConfig } from '../config';
 import { defineDashboards } from './dashboards';
 import { defineMonitors } from './monitors';
 import { routeTable } from './routes';
+import { configuredEndpoints, GRPC_PORT, HTTP_CHECK_PATH } from './synthetics/endpoints';
+import { defineSynthetics } from './synthetics/synthetic-tests';
+import { syntheticToWire } from './synthetics/wire';
 import { dashboardToWire, monitorToWire } from './wire';
 
 /** Where the golden files live, relative to the repository root. */
@@ -32,6 +35,23 @@ export function renderGolden(config: Config): ReadonlyMap<string, string> {
           severity: m.severity,
           deploy: m.deploy,
           monitor: monitorToWire(m.monitor),
+        })),
+      ),
+    );
+    // Without a domain the targets are the stack's outputs, known after deploy: placeholders name them.
+    const endpoints = configuredEndpoints(env) ?? {
+      httpUrl: `<HttpEndpoint output of ${env.stackName}>${HTTP_CHECK_PATH}`,
+      grpcHost: `<GrpcEndpoint output of ${env.stackName}>`,
+      grpcPort: GRPC_PORT,
+      source: 'stack outputs' as const,
+    };
+    files.set(
+      `${env.name}.synthetics.json`,
+      text(
+        defineSynthetics(config.project.name, env, endpoints).map((d) => ({
+          id: d.id,
+          severity: d.severity,
+          test: syntheticToWire(d.test),
         })),
       ),
     );
