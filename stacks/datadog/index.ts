@@ -1,2 +1,3 @@
 export * from './datadog-agent-sidecar';
 export * from './datadog-integration-role';
+export * from './unified-service-tags';
