@@ -98,8 +98,9 @@ describe('DatadogAgentSidecar', () => {
   // Docker labels; the DD_* variables serve the tracer and StatsD client inside it.
   it('labels the app container with env, service and version, and the sidecars with env and version', () => {
     const labels = (name: string) =>
-      (containers() as { Name: string; DockerLabels?: Record<string, string> }[]).find((c) => c.Name === name)!
-        .DockerLabels;
+      (containers() as { Name: string; DockerLabels?: Record<string, string> }[]).find(
+        (c) => c.Name === name,
+      )!.DockerLabels;
     expect(labels('service')).toEqual({
       'com.datadoghq.tags.env': 'prod',
       'com.datadoghq.tags.service': 'wheelhouse',
