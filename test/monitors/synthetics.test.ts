@@ -256,6 +256,9 @@ describe('npm run monitors with synthetic tests', () => {
       'Synthetic tests for prod: 0 to create, 0 to update, 0 to delete, 2 unchanged.',
     );
     expect(second.out).toContain('Nothing to apply.');
+    // AND the monitors Datadog keeps behind the tests are theirs, not orphaned monitors
+    expect([...dd.monitors.values()].filter((m) => m.type === 'synthetics alert')).toHaveLength(2);
+    expect(again.out).not.toContain('orphan');
     expect(dd.writes().length).toBe(writes);
   });
 
@@ -274,6 +277,7 @@ describe('npm run monitors with synthetic tests', () => {
     dd.synthetics.set('old-old-old', {
       ...stored,
       public_id: 'old-old-old',
+      monitor_id: 999_999,
       tags: ['env:prod', 'managed-by:wheelhouse', 'monitor-id:old-check'],
     });
     const keep = await run(['plan', '--env', 'prod']);
@@ -282,6 +286,7 @@ describe('npm run monitors with synthetic tests', () => {
     expect(pruned.code).toBe(EXIT.ok);
     expect(dd.synthetics.has('old-old-old')).toBe(false);
     expect(dd.synthetics.size).toBe(2);
+    expect([...dd.monitors.values()].filter((m) => m.type === 'synthetics alert')).toHaveLength(2);
   });
 
   it('skips them with a reason when the stack is not deployed, and applies the monitors', async () => {

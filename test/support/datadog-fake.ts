@@ -297,20 +297,37 @@ export class DatadogFake {
   }
 
   private deleteSynthetics(r: RecordedRequest): FakeResponse {
-    const ids = ((r.body as { public_ids?: string[] } | null)?.public_ids ?? []).filter((id) =>
-      this.synthetics.delete(id),
-    );
+    const ids = ((r.body as { public_ids?: string[] } | null)?.public_ids ?? []).filter((id) => {
+      const monitorId = this.synthetics.get(id)?.monitor_id as number | undefined;
+      if (monitorId !== undefined) this.monitors.delete(monitorId);
+      return this.synthetics.delete(id);
+    });
     const now = new Date().toISOString();
     return { status: 200, body: { deleted_tests: ids.map((public_id) => ({ public_id, deleted_at: now })) } };
   }
 
-  /** Datadog adds the public id, the monitor behind the test, its creator and dates; tags are kept as sent. */
+  /**
+   * Datadog adds the public id, the monitor behind the test, its creator and dates; tags are kept as
+   * sent. The monitor (type `synthetics alert`) carries the test's name, message and tags, so it is
+   * listed by the managed tags like any monitor.
+   */
   private storedSynthetic(publicId: string, body: WireObject, existing?: WireObject): WireObject {
     const now = new Date().toISOString();
+    const monitorId = (existing?.monitor_id as number | undefined) ?? this.nextMonitorId++;
+    this.monitors.set(
+      monitorId,
+      this.storedMonitor(monitorId, {
+        name: body.name,
+        type: 'synthetics alert',
+        query: `"synthetics.test_run".over("public_id:${publicId}").by("location")`,
+        message: body.message,
+        tags: body.tags,
+      }),
+    );
     return {
       ...body,
       public_id: publicId,
-      monitor_id: existing?.monitor_id ?? this.nextMonitorId++,
+      monitor_id: monitorId,
       status: body.status ?? 'live',
       tags: [...((body.tags as string[] | undefined) ?? [])],
       creator: CREATOR,
