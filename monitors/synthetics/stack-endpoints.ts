@@ -20,7 +20,7 @@ export function stackEndpointReader(vars: NodeJS.ProcessEnv): StackEndpointReade
   return async (env: EnvironmentConfig) => {
     if (!CREDENTIAL_VARIABLES.some((name) => vars[name])) {
       throw new Error(
-        `no AWS credentials in the environment (${CREDENTIAL_VARIABLES.slice(0, 2).join(', ')}, …)`,
+        `no AWS credentials in the environment: none of ${CREDENTIAL_VARIABLES.join(', ')} is set`,
       );
     }
     const { CloudFormationClient, DescribeStacksCommand } = await import('@aws-sdk/client-cloudformation');
