@@ -244,6 +244,11 @@ const datadogSchema = z.strictObject({
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
     .optional(),
+  /**
+   * Datadog's Slack integration has more than one Slack workspace: alert handles then name the
+   * account (`@slack-<slackAccount>-<channel>`), as Datadog requires to tell the workspaces apart. @default false
+   */
+  multipleSlackWorkspaces: z.boolean().default(false),
   /** Where longer runbooks live; each monitor links to `<url>#<monitor id>`. @default no link (the steps are in the message) */
   runbookBaseUrl: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional(),
   /** Extra tags on every managed monitor and dashboard. @default [] */

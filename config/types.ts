@@ -91,6 +91,8 @@ export interface DatadogConfig {
   readonly apiKeySecretName: string;
   readonly bakeMinutes: number;
   readonly slackAccount: string;
+  /** Slack handles name the account (`@slack-<account>-<channel>`): Datadog has more than one workspace. */
+  readonly multipleSlackWorkspaces: boolean;
   readonly runbookBaseUrl: string | null;
   readonly tags: readonly string[];
 }

@@ -6,6 +6,7 @@
  */
 import type { EnvironmentConfig } from '../config';
 import { METRIC_NAMES } from '../service/observability/metrics';
+import { minimumTraffic, ratioThresholds } from './ratio-guards';
 import { appScope } from './tags';
 import { thresholdsFor } from './thresholds';
 import type { MonitorSpec } from './types';
@@ -47,8 +48,8 @@ export function appMonitors(project: string, env: EnvironmentConfig): readonly M
         // sent only while non-zero, and a ratio with an empty term is skipped, not evaluated.
         query:
           `sum(last_5m):default_zero(sum:${APP_METRICS.errors}{${scope},code IN (${SERVER_ERROR_CODES.join(',')})}.as_count()) / ` +
-          `default_zero(sum:${APP_METRICS.requests}{${scope}}.as_count()) * 100 > ${t.appErrorPercent.critical}`,
-        thresholds: { critical: t.appErrorPercent.critical, warning: t.appErrorPercent.warning },
+          `${minimumTraffic(`default_zero(sum:${APP_METRICS.requests}{${scope}}.as_count())`)} * 100 > ${t.appErrorPercent.critical}`,
+        thresholds: ratioThresholds(t.appErrorPercent),
         noDataMinutes: null,
         runbook: {
           summary: `More ${label} requests fail on the service's side (internal, unavailable) than the threshold (percent).`,

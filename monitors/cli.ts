@@ -5,11 +5,17 @@
  *   (as `terraform plan -detailed-exitcode`). Without Datadog keys it shows what would be created.
  * - `apply`: makes the changes; refuses when a route is missing unless `--allow-missing-routes`.
  * - `routes`: checks the alert routes only; exits 1 when one is missing.
- * - `alerts`: prints the environment's alerts as a Markdown table (where each goes, what it means, the
- *   first step), offline; the README's operator's guide embeds prod's.
+ * - `alerts`: prints, per failure we watch, which alert catches it, where it goes and the worst-case
+ *   time to the notification, then every alert (what it means, the first step), as Markdown, offline;
+ *   the README's operator's guide embeds prod's.
+ *
+ * `plan` and `apply` include the synthetic tests. Their targets are the domain when one is
+ * configured, else the deployed stack's `HttpEndpoint`/`GrpcEndpoint` outputs, read with the AWS
+ * credentials of the environment (AWS_ACCESS_KEY_ID/AWS_PROFILE…, AWS_ENDPOINT_URL); without them the
+ * synthetic tests are skipped with a line that says why.
  *
  * Environment: DD_API_KEY, DD_APP_KEY, DD_SITE, DATADOG_API_URL, DATADOG_TIMEOUT_MS, PAGERDUTY_TOKEN,
- * PAGERDUTY_API_URL, PAGERDUTY_TIMEOUT_MS, WHEELHOUSE_CONFIG.
+ * PAGERDUTY_API_URL, PAGERDUTY_TIMEOUT_MS, WHEELHOUSE_CONFIG, AWS credentials (synthetics' targets).
  */
 import { parseArgs } from 'node:util';
 import { ConfigError, findEnvironment, loadConfig } from '../config';
@@ -30,6 +36,16 @@ import { hasChanges, planSync } from './sync/plan';
 import { readManaged } from './sync/read-managed';
 import { renderPlan, renderRouteChecks } from './sync/render-plan';
 import { isBroken, type RouteCheck, verifyRoutes } from './sync/verify-routes';
+import { lookupEndpoints, type StackEndpointReader } from './synthetics/endpoints';
+import { stackEndpointReader } from './synthetics/stack-endpoints';
+import {
+  applySynthetics,
+  planSynthetics,
+  readManagedSynthetics,
+  renderSyntheticsPlan,
+  syntheticsHaveChanges,
+} from './synthetics/sync-synthetics';
+import { defineSynthetics } from './synthetics/synthetic-tests';
 
 /** Exit codes, as `terraform plan -detailed-exitcode`. */
 export const EXIT = { ok: 0, error: 1, changes: 2 } as const;
@@ -39,6 +55,8 @@ export interface CliOptions {
   readonly env?: NodeJS.ProcessEnv;
   readonly stdout?: (text: string) => void;
   readonly stderr?: (text: string) => void;
+  /** Reads the endpoint outputs of a deployed stack. @default CloudFormation with the AWS credentials of `env` */
+  readonly stackEndpoints?: StackEndpointReader;
 }
 
 const USAGE =
@@ -105,14 +123,25 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     }
     if (command === 'routes') return routes.some(isBroken) ? EXIT.error : EXIT.ok;
 
+    if (!datadog && command === 'apply') {
+      err(createDatadogClientError(missing));
+      return EXIT.error;
+    }
+    // Synthetic tests need their target: the domain, or the deployed stack's outputs.
+    const lookup = environment.datadog.enabled
+      ? await lookupEndpoints(environment, options.stackEndpoints ?? stackEndpointReader(env))
+      : null;
+    const synthetics = lookup?.endpoints ? defineSynthetics(project, environment, lookup.endpoints) : [];
+
     if (!datadog) {
-      if (command === 'apply') {
-        err(createDatadogClientError(missing));
-        return EXIT.error;
-      }
       const plan = planSync(environment.name, desired, null, { prune: values.prune });
+      const synthPlan = planSynthetics(environment.name, synthetics, null, {
+        prune: values.prune,
+        skipped: lookup?.reason ?? null,
+      });
       out(renderPlan(plan));
-      return hasChanges(plan) ? EXIT.changes : EXIT.ok;
+      out(renderSyntheticsPlan(synthPlan));
+      return hasChanges(plan) || syntheticsHaveChanges(synthPlan) ? EXIT.changes : EXIT.ok;
     }
 
     const actual = await readManaged(
@@ -122,10 +151,18 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       desired.tagConfigurations.map((c) => c.metricName),
     );
     const plan = planSync(environment.name, desired, actual, { prune: values.prune });
+    const synthPlan = planSynthetics(
+      environment.name,
+      synthetics,
+      await readManagedSynthetics(datadog, project, environment.name),
+      { prune: values.prune, skipped: lookup?.reason ?? null },
+    );
     out(renderPlan(plan));
-    if (command === 'plan') return hasChanges(plan) ? EXIT.changes : EXIT.ok;
+    out(renderSyntheticsPlan(synthPlan));
+    const changes = hasChanges(plan) || syntheticsHaveChanges(synthPlan);
+    if (command === 'plan') return changes ? EXIT.changes : EXIT.ok;
 
-    if (!hasChanges(plan)) {
+    if (!changes) {
       out('Nothing to apply.');
       return EXIT.ok;
     }
@@ -139,6 +176,9 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     out('');
     await applyPlan(datadog, plan, ({ change, datadogId }) =>
       out(`${change.action}d ${change.kind} ${change.id} (${datadogId})`),
+    );
+    await applySynthetics(datadog, synthPlan, (change, publicId) =>
+      out(`${change.action}d synthetic ${change.id} (${publicId})`),
     );
     out(`Applied to ${environment.name}.`);
     return EXIT.ok;

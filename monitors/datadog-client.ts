@@ -12,6 +12,7 @@ import type { EventsApi } from '@datadog/datadog-api-client/dist/packages/datado
 import type { MonitorsApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis/MonitorsApi';
 import type { PagerDutyIntegrationApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis/PagerDutyIntegrationApi';
 import type { SlackIntegrationApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis/SlackIntegrationApi';
+import type { SyntheticsApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis/SyntheticsApi';
 import type { DowntimesApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/apis/DowntimesApi';
 import type { MetricsApi } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/apis/MetricsApi';
 import { MonitoringError } from './errors';
@@ -67,6 +68,16 @@ export interface DatadogClient {
   events(): EventsApi;
   /** v2 metrics: the tag configurations that enable percentiles on a distribution. */
   metrics(): MetricsApi;
+  synthetics(): SyntheticsApi;
+  /**
+   * The APIs whose creates must not be retried blindly: a create answered 5xx may have landed, and
+   * the client's own retry would then make a duplicate. {@link createOnce} retries them instead,
+   * after looking for the object by its managed id.
+   */
+  readonly withoutRetries: {
+    monitors(): MonitorsApi;
+    synthetics(): SyntheticsApi;
+  };
 }
 
 const V1 = '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/apis';
@@ -85,18 +96,19 @@ export function createDatadogClient(settings: DatadogSettings): DatadogClient {
       `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not set: create an API key and an application key in Datadog (Organization Settings → API Keys / Application Keys) and export them`,
     );
   }
-  let configuration: Configuration | undefined;
-  const config = (): Configuration => {
-    configuration ??= createConfiguration(settings);
-    return configuration;
+  const configurations = new Map<boolean, Configuration>();
+  const config = (retry: boolean): Configuration => {
+    if (!configurations.has(retry)) configurations.set(retry, createConfiguration(settings, retry));
+    return configurations.get(retry)!;
   };
   const cache = new Map<string, unknown>();
-  const api = <T>(path: string, name: string): T => {
-    if (!cache.has(path)) {
+  const api = <T>(path: string, name: string, retry = true): T => {
+    const key = `${retry}:${path}`;
+    if (!cache.has(key)) {
       const Api = (require(path) as Record<string, new (c: Configuration) => T>)[name]!;
-      cache.set(path, new Api(config()));
+      cache.set(key, new Api(config(retry)));
     }
-    return cache.get(path) as T;
+    return cache.get(key) as T;
   };
   return {
     settings,
@@ -108,10 +120,15 @@ export function createDatadogClient(settings: DatadogSettings): DatadogClient {
     downtimes: () => api<DowntimesApi>(`${V2}/DowntimesApi`, 'DowntimesApi'),
     events: () => api<EventsApi>(`${V1}/EventsApi`, 'EventsApi'),
     metrics: () => api<MetricsApi>(`${V2}/MetricsApi`, 'MetricsApi'),
+    synthetics: () => api<SyntheticsApi>(`${V1}/SyntheticsApi`, 'SyntheticsApi'),
+    withoutRetries: {
+      monitors: () => api<MonitorsApi>(`${V1}/MonitorsApi`, 'MonitorsApi', false),
+      synthetics: () => api<SyntheticsApi>(`${V1}/SyntheticsApi`, 'SyntheticsApi', false),
+    },
   };
 }
 
-function createConfiguration(settings: DatadogSettings): Configuration {
+function createConfiguration(settings: DatadogSettings, retry: boolean): Configuration {
   const common = require(
     `${COMMON}/configuration`,
   ) as typeof import('@datadog/datadog-api-client/dist/packages/datadog-api-client-common/configuration');
@@ -128,7 +145,7 @@ function createConfiguration(settings: DatadogSettings): Configuration {
     // An explicit base server: the client otherwise reads DD_SITE from process.env behind our back.
     baseServer: new servers.BaseServerConfiguration(settings.baseUrl, {}),
     authMethods: { apiKeyAuth: settings.apiKey!, appKeyAuth: settings.appKey! },
-    enableRetry: true,
+    enableRetry: retry,
     maxRetries: settings.maxRetries,
     // A deadline per attempt: the client's own fetch has none.
     fetch: (url: string, init: RequestInit = {}) =>

@@ -12,6 +12,7 @@ import {
   type DatadogSettings,
   missingDatadogKeys,
 } from './datadog-client';
+import { datadogAppUrl } from './datadog-links';
 import { muteSettleSeconds } from './deploy-timing';
 import { toMonitoringError } from './errors';
 import { defineMonitors } from './monitors';
@@ -200,7 +201,7 @@ export function createDeployGuard(
             id: idFromTags(m.tags),
             name: m.name ?? '',
             state,
-            url: `https://app.${api().settings.site}/monitors/${m.id}`,
+            url: `${datadogAppUrl(api().settings.site)}/monitors/${m.id}`,
           });
         }
       } catch (error) {

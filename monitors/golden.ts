@@ -12,6 +12,9 @@ import { tagConfigurationsFor } from './metric-tag-configurations';
 import { defineMonitors } from './monitors';
 import { routeTable } from './routes';
 import { createTagConfigurationRequest } from './sync/tag-configurations';
+import { configuredEndpoints, GRPC_PORT, HTTP_CHECK_PATH } from './synthetics/endpoints';
+import { defineSynthetics } from './synthetics/synthetic-tests';
+import { syntheticToWire } from './synthetics/wire';
 import { dashboardToWire, monitorToWire, tagConfigurationRequestToWire } from './wire';
 
 /** Where the golden files live, relative to the repository root. */
@@ -34,6 +37,23 @@ export function renderGolden(config: Config): ReadonlyMap<string, string> {
           severity: m.severity,
           deploy: m.deploy,
           monitor: monitorToWire(m.monitor),
+        })),
+      ),
+    );
+    // Without a domain the targets are the stack's outputs, known after deploy: placeholders name them.
+    const endpoints = configuredEndpoints(env) ?? {
+      httpUrl: `<HttpEndpoint output of ${env.stackName}>${HTTP_CHECK_PATH}`,
+      grpcHost: `<GrpcEndpoint output of ${env.stackName}>`,
+      grpcPort: GRPC_PORT,
+      source: 'stack outputs' as const,
+    };
+    files.set(
+      `${env.name}.synthetics.json`,
+      text(
+        defineSynthetics(config.project.name, env, endpoints).map((d) => ({
+          id: d.id,
+          severity: d.severity,
+          test: syntheticToWire(d.test),
         })),
       ),
     );

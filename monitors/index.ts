@@ -1,5 +1,6 @@
 export * from './dashboards';
 export * from './datadog-client';
+export * from './datadog-links';
 export * from './deploy-mute';
 export * from './errors';
 export * from './monitors';

@@ -1,5 +1,6 @@
 /** Monitors of the load balancers: 5xx rate, target latency p95/p99, healthy targets per availability zone. */
 import type { EnvironmentConfig } from '../config';
+import { minimumTraffic, ratioThresholds } from './ratio-guards';
 import { awsScope } from './tags';
 import { CLOUDWATCH_DELAY_SECONDS, thresholdsFor } from './thresholds';
 import type { MonitorSpec } from './types';
@@ -25,8 +26,8 @@ export function loadBalancerMonitors(_project: string, env: EnvironmentConfig): 
       query:
         `sum(last_5m):(default_zero(sum:aws.applicationelb.httpcode_elb_5xx{${scope}}.as_count()) + ` +
         `default_zero(sum:aws.applicationelb.httpcode_target_5xx{${scope}}.as_count())) / ` +
-        `default_zero(sum:aws.applicationelb.request_count{${scope}}.as_count()) * 100 > ${t.lb5xxPercent.critical}`,
-      thresholds: { critical: t.lb5xxPercent.critical, warning: t.lb5xxPercent.warning },
+        `${minimumTraffic(`default_zero(sum:aws.applicationelb.request_count{${scope}}.as_count())`)} * 100 > ${t.lb5xxPercent.critical}`,
+      thresholds: ratioThresholds(t.lb5xxPercent),
       noDataMinutes: null,
       runbook: {
         summary: 'Callers are getting 5xx responses from the load balancer (its own or the targets’).',

@@ -7,6 +7,7 @@
  * reach (PagerDuty resolves its incident only when the recovery mentions it).
  */
 import type { EnvironmentConfig } from '../config';
+import { datadogAppUrl } from './datadog-links';
 import { routeFor } from './routes';
 import type { MonitorSpec } from './types';
 
@@ -18,7 +19,7 @@ export function messageLinks(spec: MonitorSpec, env: EnvironmentConfig): readonl
   const runbook = env.datadog.runbookBaseUrl;
   return [
     ...(runbook === null ? [] : [`Runbook: ${runbook}#${spec.id}`]),
-    `Dashboards: https://app.${env.datadog.site}/dashboard/lists?q=${encodeURIComponent(`${env.stackName} `)}`,
+    `Dashboards: ${datadogAppUrl(env.datadog.site)}/dashboard/lists?q=${encodeURIComponent(`${env.stackName} `)}`,
     `Stack: ${awsConsole}/cloudformation/home?region=${env.region}#/stacks?filteringText=${env.stackName}`,
   ];
 }

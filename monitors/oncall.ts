@@ -51,7 +51,17 @@ const onCallsSchema = z.object({
       end: z.string().nullish(),
     }),
   ),
+  // Classic pagination (PagerDuty REST API, "Pagination"): `more` says another page follows.
+  more: z.boolean().nullish(),
+  offset: z.number().nullish(),
+  limit: z.number().nullish(),
 });
+
+/** Entries asked for per page (PagerDuty's maximum for classic pagination). */
+export const ONCALLS_PAGE_SIZE = 100;
+
+/** Pages read at most: a policy with more on-call entries than this in the look-ahead is a configuration error. */
+export const MAX_ONCALL_PAGES = 50;
 
 /**
  * Who is on call now and next for `env`. Throws a MonitoringError: `not-configured` when the
@@ -72,18 +82,33 @@ export async function whoIsOnCall(
   }
   const now = options.now ?? new Date();
   const until = new Date(now.getTime() + (options.lookaheadDays ?? 14) * 86_400_000);
-  const { oncalls } = await client.get(
-    'oncalls',
-    {
-      'escalation_policy_ids[]': [policy],
-      since: now.toISOString(),
-      until: until.toISOString(),
-      time_zone: 'UTC',
-      limit: '100',
-    },
-    onCallsSchema,
-    `list on-calls of escalation policy ${policy}`,
-  );
+  const oncalls: z.infer<typeof onCallsSchema>['oncalls'] = [];
+  // Follow `more` with `offset` += `limit`, so that a shift past the first page is not cut off.
+  for (let page = 0, offset = 0; ; page++) {
+    const body = await client.get(
+      'oncalls',
+      {
+        'escalation_policy_ids[]': [policy],
+        since: now.toISOString(),
+        until: until.toISOString(),
+        time_zone: 'UTC',
+        limit: String(ONCALLS_PAGE_SIZE),
+        offset: String(offset),
+      },
+      onCallsSchema,
+      `list on-calls of escalation policy ${policy}`,
+    );
+    oncalls.push(...body.oncalls);
+    if (!body.more || body.oncalls.length === 0) break;
+    if (page + 1 >= MAX_ONCALL_PAGES) {
+      throw new MonitoringError(
+        'pagerduty',
+        'rejected',
+        `escalation policy ${policy} has more than ${MAX_ONCALL_PAGES * ONCALLS_PAGE_SIZE} on-call entries in ${options.lookaheadDays ?? 14} days: shorten the look-ahead`,
+      );
+    }
+    offset = (body.offset ?? offset) + (body.limit ?? body.oncalls.length);
+  }
   const shifts: OnCallShift[] = oncalls.map((o) => ({
     userId: o.user.id,
     name: o.user.summary,

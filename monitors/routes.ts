@@ -44,7 +44,22 @@ export function routeFor(env: EnvironmentConfig, severity: Severity): Route {
     };
   }
   const name = env.slack.alertChannel;
-  return { env: env.name, severity, recipients: [{ channel: 'slack', name, handle: `@slack-${name}` }] };
+  return {
+    env: env.name,
+    severity,
+    recipients: [{ channel: 'slack', name, handle: slackHandle(env, name) }],
+  };
+}
+
+/**
+ * The `@slack-` handle of a channel. With one Slack workspace in Datadog it is `@slack-<channel>`;
+ * with more, Datadog needs the account in it, `@slack-<account>-<channel>` (Datadog, "Slack
+ * integration", section "Monitor alerts": "If you have multiple Slack accounts, use @slack-{account}-{channel}").
+ */
+export function slackHandle(env: EnvironmentConfig, channel: string): string {
+  return env.datadog.multipleSlackWorkspaces
+    ? `@slack-${env.datadog.slackAccount}-${channel}`
+    : `@slack-${channel}`;
 }
 
 /** Every route of every environment, environments in file order and severities most urgent first. */

@@ -16,9 +16,14 @@ export function appScope(project: string): string {
   return `env:$env.value,service:${project}`;
 }
 
-/** The template variables of every dashboard, defaulting to the dashboard's own environment. */
+/**
+ * The template variables of every dashboard, defaulting to the dashboard's own environment.
+ *
+ * `defaults` (a list), not `default`, which Datadog's API marks deprecated (Dashboards API reference,
+ * template variable `default`: "(deprecated) … Cannot be used in conjunction with `defaults`").
+ */
 export function templateVariables(env: EnvironmentConfig): DashboardTemplateVariable[] {
-  return [{ name: 'env', prefix: RESOURCE_TAGS.environment, _default: env.name }];
+  return [{ name: 'env', prefix: RESOURCE_TAGS.environment, defaults: [env.name] }];
 }
 
 /**

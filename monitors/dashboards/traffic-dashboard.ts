@@ -75,6 +75,31 @@ export function trafficDashboard(project: string, env: EnvironmentConfig): Omit<
           { q: `min:aws.applicationelb.healthy_host_count{${AWS}} by {availability-zone}` },
         ]),
       ]),
+      ...(env.domain === null ? [grpcNetworkLoadBalancer()] : []),
     ],
   };
+}
+
+/**
+ * Without a domain, gRPC goes through a network load balancer: its flows, resets and targets
+ * (CloudWatch `AWS/NetworkELB`, `aws.networkelb.*` in Datadog's AWS integration).
+ */
+function grpcNetworkLoadBalancer() {
+  return group('gRPC load balancer (NLB)', [
+    timeseries('Active and new flows', [
+      { q: `sum:aws.networkelb.active_flow_count{${AWS}}` },
+      { q: `sum:aws.networkelb.new_flow_count{${AWS}}.as_count()`, display: 'bars' },
+    ]),
+    timeseries('TCP resets (targets and load balancer)', [
+      { q: `sum:aws.networkelb.tcp_target_reset_count{${AWS}}.as_count()`, display: 'bars' },
+      { q: `sum:aws.networkelb.tcp_elb_reset_count{${AWS}}.as_count()`, display: 'bars' },
+    ]),
+    timeseries('Healthy and unhealthy targets per AZ', [
+      { q: `min:aws.networkelb.healthy_host_count{${AWS}} by {availability-zone}` },
+      { q: `max:aws.networkelb.un_healthy_host_count{${AWS}} by {availability-zone}` },
+    ]),
+    timeseries('Processed bytes', [
+      { q: `sum:aws.networkelb.processed_bytes{${AWS}}.as_count()`, display: 'bars' },
+    ]),
+  ]);
 }

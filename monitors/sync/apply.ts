@@ -1,6 +1,9 @@
 /** Carries out a plan against Datadog, one write at a time, reporting each as it lands. */
+import type { Monitor } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/Monitor';
 import type { DatadogClient } from '../datadog-client';
 import { toMonitoringError } from '../errors';
+import { idTag } from '../tags';
+import { createOnce } from './create-once';
 import type { Plan, PlannedChange } from './plan';
 import { writeTagConfiguration } from './tag-configurations';
 
@@ -40,7 +43,7 @@ async function write(client: DatadogClient, change: PlannedChange): Promise<stri
   }
   if (change.kind === 'monitor') {
     const api = client.monitors();
-    if (change.action === 'create') return (await api.createMonitor({ body: change.body! })).id ?? 0;
+    if (change.action === 'create') return (await createMonitorOnce(client, change.id, change.body!)).id ?? 0;
     if (change.action === 'update') {
       const { type: _type, ...body } = change.body!;
       // The type cannot change after creation, and Datadog may have rewritten it (metric alert).
@@ -58,4 +61,17 @@ async function write(client: DatadogClient, change: PlannedChange): Promise<stri
   }
   await api.deleteDashboard({ dashboardId: change.datadogId! });
   return change.datadogId!;
+}
+
+/** Creates a monitor once: after a failed create, the monitor carrying its id tag (if it landed) is the result. */
+async function createMonitorOnce(client: DatadogClient, id: string, body: Monitor): Promise<Monitor> {
+  const tags = (body.tags ?? []).filter((t) => t.startsWith('managed-by:') || t.startsWith('env:'));
+  return createOnce({
+    operation: `create monitor ${id}`,
+    create: () => client.withoutRetries.monitors().createMonitor({ body }),
+    findExisting: async () => {
+      const found = await client.monitors().listMonitors({ monitorTags: [...tags, idTag(id)].join(',') });
+      return found.find((m) => m.tags?.includes(idTag(id))) ?? null;
+    },
+  });
 }

@@ -27,6 +27,8 @@ export async function readManaged(
       .listMonitorsWithPagination({ monitorTags: tags.join(','), pageSize: 100 })) {
       // Filter again: the list must never reach another environment's monitors, whatever the API matched.
       if (m.id === undefined || !tags.every((t) => m.tags?.includes(t))) continue;
+      // The monitor Datadog keeps behind each synthetic test carries the test's tags; the test owns it.
+      if (m.type === 'synthetics alert') continue;
       monitors.push({ datadogId: m.id, id: idFromTags(m.tags), name: m.name ?? '', wire: monitorToWire(m) });
     }
   } catch (error) {

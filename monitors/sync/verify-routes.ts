@@ -61,7 +61,9 @@ export async function verifyRoutes(
     if (recipient.channel === 'pagerduty') {
       checks.push(await datadogPagerDutyService(clients.datadog, recipient.name));
     } else {
-      checks.push(await datadogSlackChannel(clients.datadog, options.slackAccount, recipient.name));
+      checks.push(
+        await datadogSlackChannel(clients.datadog, options.slackAccount, recipient.name, recipient.handle),
+      );
     }
   }
   if (env.pagerduty.enabled) checks.push(...(await pagerDutyService(env, clients.pagerduty)));
@@ -92,6 +94,7 @@ async function datadogSlackChannel(
   datadog: DatadogClient | null,
   account: string,
   channel: string,
+  handle: string,
 ): Promise<RouteCheck> {
   const what = `Datadog Slack channel #${channel} (account ${account})`;
   if (!datadog) return { what, status: 'skipped', detail: 'DD_API_KEY/DD_APP_KEY not set' };
@@ -104,7 +107,7 @@ async function datadogSlackChannel(
       const channels = await datadog.slackIntegration().getSlackIntegrationChannels({ accountName: account });
       const found = channels.some((c) => c.name?.replace(/^#/, '') === channel);
       return found
-        ? { what, status: 'ok', detail: `@slack-${channel} resolves` }
+        ? { what, status: 'ok', detail: `${handle} resolves` }
         : { what, status: 'missing', detail: fix };
     },
     fix,

@@ -33,6 +33,7 @@ import {
   DRAIN_SECONDS_VARIABLE,
   RESOURCE_TAGS,
 } from '../../config';
+import { applyUnifiedServiceTags } from '../datadog/unified-service-tags';
 import { bootstrapRoleArns, type DeliveryTarget, operatorRoleArns } from '../delivery-targets';
 
 /** Name of the bot's container in the task definition. */
@@ -254,6 +255,12 @@ export class BotStack extends Stack {
         streamPrefix: 'bot',
         mode: ecs.AwsLogDriverMode.NON_BLOCKING,
       }),
+    });
+    // Unified service tags, so that the bot's container metrics and logs are told apart in Datadog.
+    applyUnifiedServiceTags(this.container, {
+      env: 'tools',
+      service: `${props.projectName}-bot`,
+      version: this.imageTag.valueAsString,
     });
     // The root filesystem is read-only; /tmp is the one writable place (task-local scratch space).
     this.taskDefinition.addVolume({ name: 'tmp' });

@@ -1,6 +1,6 @@
 /**
  * The Datadog Agent as a sidecar of the service's Fargate task: DogStatsD (8125/udp) and APM
- * (8126/tcp) on localhost, unified service tags on the app container, and its logs shipped to
+ * (8126/tcp) on localhost, unified service tags on the app container (variables and Docker labels), and its logs shipped to
  * Datadog through a FireLens (Fluent Bit) log router.
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
@@ -8,6 +8,7 @@ import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
+import { applyUnifiedServiceTags, UNIFIED_SERVICE_TAG_LABELS } from './unified-service-tags';
 
 /** The Agent image (Datadog's public ECR mirror, major version 7). */
 export const DEFAULT_AGENT_IMAGE = 'public.ecr.aws/datadog/agent:7';
@@ -155,11 +156,14 @@ export class DatadogAgentSidecar extends Construct {
       logging: DatadogAgentSidecar.logDriver({ ...props, service: 'datadog-agent', source: 'datadog-agent' }),
     });
 
-    // Unified service tagging, and where the app's tracer and StatsD client send.
+    // Unified service tagging (variables and Docker labels), and where the app's tracer and StatsD client send.
+    applyUnifiedServiceTags(appContainer, { env: props.env, service: props.service, version: props.version });
+    // The Agent's and the log router's own metrics and logs carry the environment and the version too.
+    for (const container of [this.agent, this.logRouter]) {
+      container.addDockerLabel(UNIFIED_SERVICE_TAG_LABELS.env, props.env);
+      container.addDockerLabel(UNIFIED_SERVICE_TAG_LABELS.version, props.version);
+    }
     const app: Readonly<Record<string, string>> = {
-      DD_ENV: props.env,
-      DD_SERVICE: props.service,
-      DD_VERSION: props.version,
       DD_AGENT_HOST: '127.0.0.1',
       DD_DOGSTATSD_PORT: String(DOGSTATSD_PORT),
       DD_TRACE_AGENT_PORT: String(APM_PORT),

@@ -53,6 +53,38 @@ describe('whoIsOnCall', () => {
     expect(pd.http.requests.at(-1)?.query.getAll('escalation_policy_ids[]')).toEqual(['PWHESC001']);
   });
 
+  it('follows PagerDuty pagination so that the next shift on a later page is not cut off', async () => {
+    // PagerDuty REST API, "Pagination" (https://developer.pagerduty.com/docs/rest-api-v2/pagination/):
+    // classic pagination returns `limit` entries from `offset`, and `more: true` while others follow.
+    // GIVEN PagerDuty answers 2 entries a page, and the level-1 shift after the current one is on page 3
+    pd.maxPageSize = 2;
+    const shift = (userName: string, level: number, start: string, end: string) => ({
+      escalationPolicyId: 'PWHESC001',
+      level,
+      userId: `P${userName.toUpperCase()}`,
+      userName,
+      start,
+      end,
+    });
+    pd.addOnCall(shift('ada', 1, '2026-11-26T09:00:00Z', '2026-11-27T09:00:00Z'));
+    pd.addOnCall(shift('linus', 2, '2026-11-20T09:00:00Z', '2026-11-28T09:00:00Z'));
+    pd.addOnCall(shift('ken', 2, '2026-11-28T09:00:00Z', '2026-12-04T09:00:00Z'));
+    pd.addOnCall(shift('barbara', 3, '2026-11-20T09:00:00Z', '2026-12-04T09:00:00Z'));
+    pd.addOnCall(shift('grace', 1, '2026-11-27T09:00:00Z', '2026-11-28T09:00:00Z'));
+    const client = createPagerDutyClient(readPagerDutySettings(pd.env()));
+    // WHEN asking for prod
+    const oncall = await whoIsOnCall(client, env('prod'), { now: NOW });
+    // THEN grace, from the third page, is next at level 1
+    expect(oncall.next.map((s) => [s.level, s.name])).toEqual([
+      [1, 'grace'],
+      [2, 'ken'],
+    ]);
+    expect(oncall.now.map((s) => s.name)).toEqual(['ada', 'linus', 'barbara']);
+    // AND three pages were read, each from where the last ended
+    const offsets = pd.http.requests.filter((r) => r.path === '/oncalls').map((r) => r.query.get('offset'));
+    expect(offsets).toEqual(['0', '2', '4']);
+  });
+
   it('fails with not-configured for an environment without PagerDuty', async () => {
     const client = createPagerDutyClient(readPagerDutySettings(pd.env()));
     await expect(whoIsOnCall(client, env('dev'))).rejects.toMatchObject({

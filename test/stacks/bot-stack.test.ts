@@ -129,6 +129,21 @@ describe('BotStack', () => {
     pinned.hasParameter(BOT_IMAGE_TAG_PARAMETER, { Default: 'abc1234' });
   });
 
+  // Datadog, "Unified Service Tagging" → "Amazon ECS" (https://docs.datadoghq.com/getting_started/tagging/unified_service_tagging/?tab=ecs).
+  it('carries the unified service tags as variables and Docker labels', () => {
+    const [definition] = Object.values(template.findResources('AWS::ECS::TaskDefinition'));
+    const bot = (
+      definition!.Properties.ContainerDefinitions as (Container & { DockerLabels: Record<string, unknown> })[]
+    ).find((c) => c.Name === 'bot')!;
+    const env = Object.fromEntries(bot.Environment.map((e) => [e.Name, e.Value]));
+    expect(env).toMatchObject({ DD_ENV: 'tools', DD_SERVICE: 'wheelhouse-bot' });
+    expect(bot.DockerLabels).toMatchObject({
+      'com.datadoghq.tags.env': 'tools',
+      'com.datadoghq.tags.service': 'wheelhouse-bot',
+    });
+    expect(flatten(bot.DockerLabels['com.datadoghq.tags.version'])).toBe(`\${${BOT_IMAGE_TAG_PARAMETER}}`);
+  });
+
   it('hands the tokens and keys to the container as ECS secrets, never as plain variables', () => {
     const container = botContainer(template);
     const { botSecrets } = deliveryNames({ name: 'wheelhouse' });

@@ -1,6 +1,6 @@
 /**
  * A local server that speaks the parts of Datadog's API that Wheelhouse uses: monitors, dashboards,
- * downtimes (v2), metrics tag configurations (v2), and the PagerDuty and Slack integrations. It answers with complete objects, since
+ * synthetic API tests, downtimes (v2), metrics tag configurations (v2), and the PagerDuty and Slack integrations. It answers with complete objects, since
  * the Datadog client validates response bodies, and it normalises what it stores the way Datadog
  * does (type `query alert` comes back as `metric alert`, default options appear, tags are sorted),
  * so tests can prove that normalisation is not drift.
@@ -61,6 +61,14 @@ export class DatadogFake {
   readonly pagerDutyServices = new Set<string>();
   /** Slack accounts → channel names (with `#`) configured in Datadog's Slack integration. */
   readonly slackChannels = new Map<string, Set<string>>();
+  /**
+   * Synthetic API tests by public id, as Datadog returns them (Datadog API reference, "Synthetics":
+   * https://docs.datadoghq.com/api/latest/synthetics/ — create an API test, get/edit an API test,
+   * get the list of all tests, delete tests).
+   */
+  readonly synthetics = new Map<string, WireObject>();
+  /** Creates (monitor or synthetic test) still to be stored and then answered with a 5xx, as a Datadog that fails after the write. */
+  private failAfterCreate: { count: number; status: number } = { count: 0, status: 500 };
   private nextMonitorId = 1000;
   private nextWidgetId = 1;
 
@@ -128,6 +136,14 @@ export class DatadogFake {
     throw new Error(`no monitor tagged ${tag}`);
   }
 
+  /**
+   * Stores the next `count` creates (monitors and synthetic tests) and then answers them `status`,
+   * as when Datadog's write lands but the response is lost: a client that simply retries makes a duplicate.
+   */
+  failAfterNextCreate(count = 1, status = 500): void {
+    this.failAfterCreate = { count, status };
+  }
+
   /** Requests that changed something. */
   writes(): readonly RecordedRequest[] {
     return this.http.writes();
@@ -152,6 +168,23 @@ export class DatadogFake {
         method: 'DELETE',
         pattern: '/api/v1/monitor/:id',
         handle: (_r, p) => get().deleteMonitor(Number(p.id)),
+      },
+      { method: 'GET', pattern: '/api/v1/synthetics/tests', handle: (r) => get().listSynthetics(r) },
+      { method: 'POST', pattern: '/api/v1/synthetics/tests/api', handle: (r) => get().createSynthetic(r) },
+      {
+        method: 'GET',
+        pattern: '/api/v1/synthetics/tests/api/:id',
+        handle: (_r, p) => get().getSynthetic(p.id!),
+      },
+      {
+        method: 'PUT',
+        pattern: '/api/v1/synthetics/tests/api/:id',
+        handle: (r, p) => get().updateSynthetic(p.id!, r),
+      },
+      {
+        method: 'POST',
+        pattern: '/api/v1/synthetics/tests/delete',
+        handle: (r) => get().deleteSynthetics(r),
       },
       { method: 'GET', pattern: '/api/v1/dashboard', handle: () => get().listDashboards() },
       { method: 'POST', pattern: '/api/v1/dashboard', handle: (r) => get().createDashboard(r) },
@@ -221,7 +254,112 @@ export class DatadogFake {
       return { status: 400, body: { errors: ['The value provided for parameter "query" is invalid'] } };
     }
     const id = this.seedMonitor(body);
-    return { status: 200, body: this.monitors.get(id) };
+    return this.created(this.monitors.get(id));
+  }
+
+  /** The answer to a create that was stored: 200, unless a fault says the response is lost. */
+  private created(body: unknown): FakeResponse {
+    if (this.failAfterCreate.count > 0) {
+      this.failAfterCreate.count -= 1;
+      return { status: this.failAfterCreate.status, body: { errors: ['Internal Server Error'] } };
+    }
+    return { status: 200, body };
+  }
+
+  private listSynthetics(r: RecordedRequest): FakeResponse {
+    const size = Number(r.query.get('page_size') ?? 100);
+    const page = Number(r.query.get('page_number') ?? 0);
+    const tests = [...this.synthetics.values()].slice(page * size, (page + 1) * size);
+    return { status: 200, body: { tests } };
+  }
+
+  /** What Datadog checks of an API test before storing it (the parts our tests depend on). */
+  private invalidSynthetic(body: WireObject | null): string | null {
+    if (!body || typeof body.name !== 'string' || typeof body.message !== 'string')
+      return 'name and message are required';
+    if (body.type !== 'api') return 'type must be api';
+    const subtype = body.subtype;
+    const config = body.config as { request?: WireObject; assertions?: WireObject[] } | undefined;
+    if (!config?.request) return 'config.request is required';
+    if (!Array.isArray(config.assertions) || config.assertions.length === 0)
+      return 'config.assertions is required';
+    if (subtype === 'http' && typeof config.request.url !== 'string') return 'an HTTP test needs request.url';
+    if (subtype === 'grpc' && (typeof config.request.host !== 'string' || config.request.port === undefined))
+      return 'a gRPC test needs request.host and request.port';
+    if (subtype !== 'http' && subtype !== 'grpc')
+      return `subtype ${String(subtype)} is not served by this fake`;
+    const locations = body.locations as unknown[] | undefined;
+    if (!Array.isArray(locations) || locations.length === 0) return 'locations must not be empty';
+    const tick = (body.options as WireObject | undefined)?.tick_every;
+    if (typeof tick !== 'number' || tick < 30 || tick > 604800)
+      return 'options.tick_every must be 30..604800';
+    return null;
+  }
+
+  private createSynthetic(r: RecordedRequest): FakeResponse {
+    const body = r.body as WireObject | null;
+    const invalid = this.invalidSynthetic(body);
+    if (invalid) return { status: 400, body: { errors: [invalid] } };
+    const part = () => randomUUID().replace(/-/g, '').slice(0, 3);
+    const publicId = `${part()}-${part()}-${part()}`;
+    const stored = this.storedSynthetic(publicId, body!);
+    this.synthetics.set(publicId, stored);
+    return this.created(stored);
+  }
+
+  private getSynthetic(publicId: string): FakeResponse {
+    const t = this.synthetics.get(publicId);
+    return t ? { status: 200, body: t } : { status: 404, body: { errors: ['Synthetics test not found'] } };
+  }
+
+  private updateSynthetic(publicId: string, r: RecordedRequest): FakeResponse {
+    const existing = this.synthetics.get(publicId);
+    if (!existing) return { status: 404, body: { errors: ['Synthetics test not found'] } };
+    const invalid = this.invalidSynthetic(r.body as WireObject | null);
+    if (invalid) return { status: 400, body: { errors: [invalid] } };
+    const stored = this.storedSynthetic(publicId, r.body as WireObject, existing);
+    this.synthetics.set(publicId, stored);
+    return { status: 200, body: stored };
+  }
+
+  private deleteSynthetics(r: RecordedRequest): FakeResponse {
+    const ids = ((r.body as { public_ids?: string[] } | null)?.public_ids ?? []).filter((id) => {
+      const monitorId = this.synthetics.get(id)?.monitor_id as number | undefined;
+      if (monitorId !== undefined) this.monitors.delete(monitorId);
+      return this.synthetics.delete(id);
+    });
+    const now = new Date().toISOString();
+    return { status: 200, body: { deleted_tests: ids.map((public_id) => ({ public_id, deleted_at: now })) } };
+  }
+
+  /**
+   * Datadog adds the public id, the monitor behind the test, its creator and dates; tags are kept as
+   * sent. The monitor (type `synthetics alert`) carries the test's name, message and tags, so it is
+   * listed by the managed tags like any monitor.
+   */
+  private storedSynthetic(publicId: string, body: WireObject, existing?: WireObject): WireObject {
+    const now = new Date().toISOString();
+    const monitorId = (existing?.monitor_id as number | undefined) ?? this.nextMonitorId++;
+    this.monitors.set(
+      monitorId,
+      this.storedMonitor(monitorId, {
+        name: body.name,
+        type: 'synthetics alert',
+        query: `"synthetics.test_run".over("public_id:${publicId}").by("location")`,
+        message: body.message,
+        tags: body.tags,
+      }),
+    );
+    return {
+      ...body,
+      public_id: publicId,
+      monitor_id: monitorId,
+      status: body.status ?? 'live',
+      tags: [...((body.tags as string[] | undefined) ?? [])],
+      creator: CREATOR,
+      created_at: existing?.created_at ?? now,
+      modified_at: now,
+    };
   }
 
   private getMonitor(id: number): FakeResponse {

@@ -50,6 +50,8 @@ export class PagerDutyFake {
   /** Routing keys (integration keys) the Events API accepts. */
   readonly routingKeys = new Set<string>();
   readonly incidents = new Map<string, FakeIncident>();
+  /** The most entries one page returns, whatever `limit` asks (PagerDuty caps it at 100; tests lower it). */
+  maxPageSize = 100;
 
   private constructor(
     readonly http: HttpFake,
@@ -196,7 +198,14 @@ export class PagerDutyFake {
         start: o.start,
         end: o.end,
       }));
-    return { status: 200, body: { oncalls, limit: 100, offset: 0, more: false, total: null } };
+    // Classic pagination (PagerDuty REST API, "Pagination"): `limit` (at most 100), `offset`, `more`.
+    const limit = Math.min(Number(r.query.get('limit') ?? 25), this.maxPageSize);
+    const offset = Number(r.query.get('offset') ?? 0);
+    const page = oncalls.slice(offset, offset + limit);
+    return {
+      status: 200,
+      body: { oncalls: page, limit, offset, more: offset + limit < oncalls.length, total: null },
+    };
   }
 
   private enqueue(r: RecordedRequest): FakeResponse {

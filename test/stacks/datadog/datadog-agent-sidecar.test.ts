@@ -93,6 +93,27 @@ describe('DatadogAgentSidecar', () => {
     });
   });
 
+  // Datadog, "Unified Service Tagging" → "Amazon ECS" (https://docs.datadoghq.com/getting_started/tagging/unified_service_tagging/?tab=ecs):
+  // on ECS Fargate the Agent tags a container's `ecs.fargate.*` metrics from its `com.datadoghq.tags.*`
+  // Docker labels; the DD_* variables serve the tracer and StatsD client inside it.
+  it('labels the app container with env, service and version, and the sidecars with env and version', () => {
+    const labels = (name: string) =>
+      (containers() as { Name: string; DockerLabels?: Record<string, string> }[]).find(
+        (c) => c.Name === name,
+      )!.DockerLabels;
+    expect(labels('service')).toEqual({
+      'com.datadoghq.tags.env': 'prod',
+      'com.datadoghq.tags.service': 'wheelhouse',
+      'com.datadoghq.tags.version': 'v1.2.3',
+    });
+    for (const sidecar of ['datadog-agent', 'log-router']) {
+      expect(labels(sidecar)).toEqual({
+        'com.datadoghq.tags.env': 'prod',
+        'com.datadoghq.tags.version': 'v1.2.3',
+      });
+    }
+  });
+
   it('ships the app logs to Datadog through one FireLens log router', () => {
     template.hasResourceProperties('AWS::ECS::TaskDefinition', {
       ContainerDefinitions: Match.arrayWith([
