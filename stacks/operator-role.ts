@@ -27,6 +27,8 @@ export interface OperatorRoleProps {
   readonly databaseClusterArn: string;
   /** SSM path of the bastion keys, ending with `/`. */
   readonly keysParameterPath: string;
+  /** SSM parameter where the bastion publishes its host keys (read only: the bastion writes it). */
+  readonly hostKeysParameterName: string;
   /** Secrets Manager name of the PagerDuty routing key, or null where paging is off. */
   readonly pagerDutyRoutingKeySecretName: string | null;
 }
@@ -111,6 +113,12 @@ export class OperatorRole extends Construct {
           'ssm:DeleteParameter',
         ],
         resources: keysArns,
+      },
+      {
+        // tunnel.ts: /tunnel shows the bastion's host key fingerprints; only the bastion writes them.
+        sid: 'BastionHostKeys',
+        actions: ['ssm:GetParameter'],
+        resources: [arn('ssm', `parameter${props.hostKeysParameterName}`)],
       },
     ];
     if (props.pagerDutyRoutingKeySecretName) {
