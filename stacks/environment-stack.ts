@@ -1,5 +1,6 @@
 /** One environment's stack, `wheelhouse-<env>`: maps the resolved configuration onto the constructs. */
 import {
+  Annotations,
   CfnOutput,
   CfnParameter,
   Duration,
@@ -165,6 +166,11 @@ export class EnvironmentStack extends Stack {
     });
     const { cluster } = this.database;
     const secret = cluster.secret!;
+    // With @aws-cdk/core:annotationsInValidationReport, CDK's own warnings join the validation report.
+    Annotations.of(cluster).acknowledgeWarning(
+      '@aws-cdk/aws-rds:instancePerformanceInsightsOverridden',
+      'Performance Insights is set on the cluster on purpose; the instances inherit it.',
+    );
 
     // The image tier's repository: dev runs branch images, stage and prod release images (built from main).
     // The task definition names this repository and no other; the other tier's repository policy admits

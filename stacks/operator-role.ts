@@ -8,6 +8,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { assumableByRoles } from './delivery-targets';
+import { nagWildcardId } from './nag-ids';
 
 /** Props of {@link OperatorRole}. */
 export interface OperatorRoleProps {
@@ -142,9 +143,7 @@ export class OperatorRole extends Construct {
         .map(([action, why]) => `${action} (${why})`)
         .join('; ')}.`,
     });
-    // nag names the partition token this way in its finding ids.
-    const nagId = (resource: string) =>
-      `AwsSolutions::AwsSolutions-IAM5[Resource::${resource.replace(partition, '<AWS::Partition>')}]`;
+    const nagId = (resource: string) => nagWildcardId(this, resource);
     Validations.of(this.role).acknowledge({
       id: nagId(stackArn),
       reason: `DescribeStacks of ${props.stackName} only: its ARN ends with an id CloudFormation assigns.`,

@@ -12,6 +12,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
+import { nagWildcardId } from '../nag-ids';
 import {
   AUTHORIZED_KEYS_INSTALL_PATH,
   AUTHORIZED_KEYS_SCRIPT,
@@ -195,9 +196,14 @@ export class Bastion extends Construct {
       reason: `Only Session Manager agent actions without resource-level permissions: ${SESSION_MANAGER_AGENT_ACTIONS.join(', ')}.`,
     });
     Validations.of(role).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${region}:${account}:parameter${keysPath}/*]`,
+      id: nagWildcardId(this, parameterArn(`${keysPath}/*`)),
       reason:
         "Each authorized key is its own parameter under the environment's keys path; the bastion reads that path only.",
+    });
+    Validations.of(this.instance).acknowledge({
+      id: 'CloudFormation-Validate::W9010',
+      reason:
+        "The AMI is pinned on purpose (bastion.ami of the environment, in its region): a parameter resolved at deploy would replace the instance and its host keys whenever Amazon Linux releases.",
     });
     Validations.of(this.instance).acknowledge({
       id: 'AwsSolutions::AwsSolutions-EC29',
@@ -225,7 +231,8 @@ export class Bastion extends Construct {
       ],
     });
     Validations.of(this.sessionPolicy).acknowledge({
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:*:${account}:session/<aws:userid>-*]`,
+      // cdk-nag writes the policy variable ${aws:userid} as <aws:userid>.
+      id: nagWildcardId(this, `arn:${partition}:ssm:*:${account}:session/<aws:userid>-*`),
       reason: 'A person may end or resume only the sessions they started (their own user id prefix).',
     });
     const address = new ec2.CfnEIP(this, 'Address', { domain: 'vpc', instanceId: this.instance.instanceId });
