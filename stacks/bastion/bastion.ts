@@ -167,7 +167,7 @@ export class Bastion extends Construct {
       'systemctl restart sshd',
       // The host public keys (type and key, no comment) for /tunnel; a failure here must not stop the tunnel.
       'ssh-keygen -A',
-      `host_keys=$(for f in /etc/ssh/ssh_host_ed25519_key.pub /etc/ssh/ssh_host_ecdsa_key.pub /etc/ssh/ssh_host_rsa_key.pub; do [ -r "$f" ] && cut -d' ' -f1,2 "$f"; done)`,
+      `host_keys=$(for f in /etc/ssh/ssh_host_ed25519_key.pub /etc/ssh/ssh_host_ecdsa_key.pub /etc/ssh/ssh_host_rsa_key.pub; do if [ -r "$f" ]; then cut -d' ' -f1,2 "$f"; fi; done)`,
       `/usr/bin/aws ssm put-parameter --region ${region} --name ${props.hostKeysParameterName} --type String --overwrite --value "$host_keys" >/dev/null || echo "wheelhouse: publishing the host keys to ${props.hostKeysParameterName} failed" >&2`,
     );
 
@@ -203,7 +203,7 @@ export class Bastion extends Construct {
     Validations.of(this.instance).acknowledge({
       id: 'CloudFormation-Validate::W9010',
       reason:
-        "The AMI is pinned on purpose (bastion.ami of the environment, in its region): a parameter resolved at deploy would replace the instance and its host keys whenever Amazon Linux releases.",
+        'The AMI is pinned on purpose (bastion.ami of the environment, in its region): a parameter resolved at deploy would replace the instance and its host keys whenever Amazon Linux releases.',
     });
     Validations.of(this.instance).acknowledge({
       id: 'AwsSolutions::AwsSolutions-EC29',
