@@ -35,6 +35,8 @@ const CALLS: readonly (readonly [file: string, command: string, action: string])
   // PutParameter with tags, and a renewed key's new expiry tag.
   ['bastion-keys.ts', 'AddTagsToResourceCommand', 'ssm:AddTagsToResource'],
   ['bastion-keys.ts', 'DeleteParameterCommand', 'ssm:DeleteParameter'],
+  // /tunnel shows the host key fingerprints the bastion published.
+  ['bastion-host-keys.ts', 'GetParameterCommand', 'ssm:GetParameter'],
   ['secrets.ts', 'GetSecretValueCommand', 'secretsmanager:GetSecretValue'],
 ];
 
@@ -154,6 +156,13 @@ describe('OperatorRole', () => {
         ],
       },
       {
+        // Read only: the bastion itself writes its host keys.
+        sid: 'BastionHostKeys',
+        effect: 'Allow',
+        actions: ['ssm:GetParameter'],
+        resources: ['arn:aws:ssm:eu-west-1:444444444444:parameter/wheelhouse/prod/bastion/host-keys'],
+      },
+      {
         sid: 'PagerDutyRoutingKey',
         effect: 'Allow',
         actions: ['secretsmanager:GetSecretValue'],
@@ -180,7 +189,7 @@ describe('OperatorRole', () => {
   it('reads no PagerDuty routing key where paging is off', () => {
     const sids = roleStatements(dev, operator(dev, 'dev')).map((s) => s.sid);
     expect(sids).not.toContain('PagerDutyRoutingKey');
-    expect(sids).toHaveLength(6);
+    expect(sids).toHaveLength(7);
   });
 
   it('grants no wildcard action, and "*" only to the actions that take no resource', () => {
