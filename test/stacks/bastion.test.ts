@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
+import { parseBastionHostKeys } from '../../bot/ops/bastion-host-keys';
 import { ConfigError, STACK_OUTPUTS } from '../../config';
 import { renderSshdConfig } from '../../stacks/bastion/sshd-config';
 import { exampleConfig } from '../support/example-config';
 import { flatten, roleStatements } from '../support/iam-policies';
+import { ensureOpenSsh } from '../support/openssh';
 import { synthTemplates } from '../support/synth';
 
 describe('Bastion', () => {
@@ -179,6 +183,33 @@ describe('Bastion', () => {
       'aws ssm put-parameter --region eu-west-1 --name /wheelhouse/prod/bastion/host-keys --type String --overwrite',
     );
     expect(userData.indexOf('systemctl restart sshd')).toBeLessThan(userData.indexOf('put-parameter'));
+  });
+
+  it("publishes host keys in a form whose fingerprints are the ones ssh-keygen prints for this machine's host keys", () => {
+    // GIVEN the user data's own line, run by bash with its `set -euo pipefail`, on real host keys
+    ensureOpenSsh();
+    if (!existsSync('/etc/ssh/ssh_host_ed25519_key.pub')) execFileSync('ssh-keygen', ['-A']);
+    const line = (JSON.parse(userData) as { 'Fn::Base64': { 'Fn::Join': [string, unknown[]] } })[
+      'Fn::Base64'
+    ]['Fn::Join'][1]
+      .filter((part): part is string => typeof part === 'string')
+      .join('')
+      .split('\n')
+      .find((l) => l.startsWith('host_keys=$('))!;
+
+    // WHEN
+    const published = execFileSync('bash', ['-c', `set -euo pipefail; ${line}; printf '%s' "$host_keys"`], {
+      encoding: 'utf8',
+    });
+
+    // THEN
+    const files = ['ed25519', 'ecdsa', 'rsa']
+      .map((t) => `/etc/ssh/ssh_host_${t}_key.pub`)
+      .filter((f) => existsSync(f));
+    expect(parseBastionHostKeys(published).map((k) => k.fingerprint)).toEqual(
+      files.map((f) => /SHA256:\S+/.exec(execFileSync('ssh-keygen', ['-lf', f], { encoding: 'utf8' }))![0]),
+    );
+    expect(published).not.toContain('@');
   });
 
   it('runs the pinned AMI of the configuration, not the latest one', () => {
