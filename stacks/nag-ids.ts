@@ -16,10 +16,3 @@ export function nagResource(scope: IConstruct, resource: string): string {
 export function nagWildcardId(scope: IConstruct, resource: string): string {
   return `AwsSolutions::AwsSolutions-IAM5[Resource::${nagResource(scope, resource)}]`;
 }
-
-/** The id of an AwsSolutions-IAM4 (AWS managed policy) finding on the AWS managed policy `name`. */
-export function nagManagedPolicyId(scope: IConstruct, name: string): string {
-  const { partition } = Stack.of(scope);
-  const shown = Token.isUnresolved(partition) ? '<AWS::Partition>' : partition;
-  return `AwsSolutions::AwsSolutions-IAM4[Policy::arn:${shown}:iam::aws:policy/${name}]`;
-}
