@@ -59,7 +59,8 @@ export const SSM_AGENT_SUDOERS_FILE = '/etc/sudoers.d/ssm-agent-users';
 /**
  * Actions SSM Agent needs for Session Manager that accept no resource but `*` (AWS docs, "Create a custom
  * IAM instance profile for Session Manager" / "Step 2: Verify or add instance permissions for Session
- * Manager"): registering the node and opening the session's control and data channels.
+ * Manager"): registering the node and opening the session's control and data channels. The same five
+ * actions are the whole of the AWS managed policy AWSCloud9SSMInstanceProfile, made for Session Manager only.
  */
 export const SESSION_MANAGER_AGENT_ACTIONS = [
   'ssm:UpdateInstanceInformation',
