@@ -21,6 +21,7 @@ export const STACK_OUTPUTS = {
   bastionInstanceId: 'BastionInstanceId',
   bastionTunnelUser: 'BastionTunnelUser',
   bastionKeysParameterPath: 'BastionKeysParameterPath',
+  bastionSessionPolicyArn: 'BastionSessionPolicyArn',
   repositoryUri: 'RepositoryUri',
   imageTag: 'RunningImageTag',
   deployStateTable: 'DeployStateTableName',

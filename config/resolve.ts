@@ -248,7 +248,12 @@ function resolveEnvironment(
     },
     database: { ...database, deletionProtection: database.deletionProtection ?? env.protected },
     broker: env.broker,
-    bastion: { ...env.bastion, keysParameterPath: `/${project}/${name}/bastion/authorized-keys/` },
+    bastion: {
+      ...env.bastion,
+      keysParameterPath: `/${project}/${name}/bastion/authorized-keys/`,
+      ami: env.bastion.ami ?? null,
+      hostKeysParameterName: `/${project}/${name}/bastion/host-keys`,
+    },
     domain: env.domain ? { ...env.domain, hostedZoneId: env.domain.hostedZoneId ?? null } : null,
     slack: {
       channels: env.slack.channels,

@@ -209,6 +209,15 @@ const bastionSchema = z.strictObject({
     .string()
     .regex(/^[a-z_][a-z0-9_-]{0,30}$/)
     .default('tunnel'),
+  /**
+   * The bastion's AMI (Amazon Linux 2023, arm64, in the environment's region), pinned: a new AMI replaces
+   * the instance and its SSH host key, so it changes only when this value does. Required to synthesize the
+   * stacks (README "Operator's guide" says how to pin the one running now).
+   */
+  ami: z
+    .string()
+    .regex(/^ami-(?:[0-9a-f]{8}|[0-9a-f]{17})$/, 'must be an AMI id such as ami-0123456789abcdef0')
+    .optional(),
 });
 
 const domainSchema = z.strictObject({

@@ -74,6 +74,10 @@ export interface BastionConfig {
   readonly tunnelUser: string;
   /** SSM parameter path under which each authorized key is one parameter. */
   readonly keysParameterPath: string;
+  /** The pinned AMI id, or null when not configured (the stacks then refuse to synthesize). */
+  readonly ami: string | null;
+  /** SSM parameter where the bastion publishes its SSH host public keys (written by the instance only). */
+  readonly hostKeysParameterName: string;
 }
 
 /** A custom domain with its certificate. */

@@ -17,17 +17,9 @@ import {
 import { BotStack } from './bot/bot-stack';
 import { type CiEnvironment, CiStack } from './ci/ci-stack';
 import { EnvironmentStack } from './environment-stack';
+import { FEATURE_FLAGS } from './feature-flags';
 
-/**
- * Feature flags the stacks rely on, set in code so that `tsx stacks/main.ts`, the CDK CLI and
- * toolkit-lib all synthesize the same template (cdk.json is read by the CLI only).
- */
-export const FEATURE_FLAGS = {
-  // A deploy must never reset the running task count (autoscaling and /scale own it).
-  '@aws-cdk/aws-ecs:removeDefaultDesiredCount': true,
-  '@aws-cdk/aws-ec2:restrictDefaultSecurityGroup': true,
-  '@aws-cdk/core:validationReportJson': true,
-} as const;
+export { FEATURE_FLAGS } from './feature-flags';
 
 /** Options for {@link buildApp}. */
 export interface BuildAppOptions {

@@ -1,5 +1,6 @@
 /** One environment's stack, `wheelhouse-<env>`: maps the resolved configuration onto the constructs. */
 import {
+  Annotations,
   CfnOutput,
   CfnParameter,
   Duration,
@@ -18,6 +19,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   type Config,
+  ConfigError,
   deployStateTableName,
   type EnvironmentConfig,
   IMAGE_TAG_PARAMETER,
@@ -164,6 +166,11 @@ export class EnvironmentStack extends Stack {
     });
     const { cluster } = this.database;
     const secret = cluster.secret!;
+    // With @aws-cdk/core:annotationsInValidationReport, CDK's own warnings join the validation report.
+    Annotations.of(cluster).acknowledgeWarning(
+      '@aws-cdk/aws-rds:instancePerformanceInsightsOverridden',
+      'Performance Insights is set on the cluster on purpose; the instances inherit it.',
+    );
 
     // The image tier's repository: dev runs branch images, stage and prod release images (built from main).
     // The task definition names this repository and no other; the other tier's repository policy admits
@@ -254,6 +261,8 @@ export class EnvironmentStack extends Stack {
       allowedSshCidrs: env.bastion.allowedSshCidrs,
       tunnelUser: env.bastion.tunnelUser,
       keysParameterPath: env.bastion.keysParameterPath,
+      ami: bastionAmi(env),
+      hostKeysParameterName: env.bastion.hostKeysParameterName,
       permitOpen: [
         `${cluster.clusterEndpoint.hostname}:${DATABASE_PORT}`,
         `${cluster.clusterReadEndpoint.hostname}:${DATABASE_PORT}`,
@@ -284,6 +293,7 @@ export class EnvironmentStack extends Stack {
         serviceArn: this.service.service.serviceArn,
         databaseClusterArn: cluster.clusterArn,
         keysParameterPath: env.bastion.keysParameterPath,
+        hostKeysParameterName: env.bastion.hostKeysParameterName,
         pagerDutyRoutingKeySecretName: env.pagerduty.enabled ? env.pagerduty.routingKeySecretName : null,
         environmentName: env.name,
       });
@@ -317,6 +327,7 @@ export class EnvironmentStack extends Stack {
       bastionInstanceId: this.bastion.instance.instanceId,
       bastionTunnelUser: env.bastion.tunnelUser,
       bastionKeysParameterPath: env.bastion.keysParameterPath,
+      bastionSessionPolicyArn: this.bastion.sessionPolicy.managedPolicyArn,
       repositoryUri: repository.repositoryUri,
       imageTag: this.imageTag.valueAsString,
       deployStateTable: this.deployState.table.tableName,
@@ -325,4 +336,19 @@ export class EnvironmentStack extends Stack {
       new CfnOutput(this, STACK_OUTPUTS[key as keyof typeof STACK_OUTPUTS], { value });
     }
   }
+}
+
+/** The pinned bastion AMI; without one the stack is not built (a new AMI would replace the bastion silently). */
+function bastionAmi(env: EnvironmentConfig): string {
+  if (env.bastion.ami) return env.bastion.ami;
+  throw new ConfigError('the configuration', [
+    {
+      path: `environments.${env.name}.bastion.ami`,
+      message:
+        `required: pin the bastion's AMI (Amazon Linux 2023, arm64, in ${env.region}). For a running bastion, ` +
+        `pin the AMI it runs so that nothing is replaced: aws ec2 describe-instances --region ${env.region} ` +
+        `--instance-ids <BastionInstanceId output of ${env.stackName}> --query 'Reservations[0].Instances[0].ImageId' --output text. ` +
+        `For a new one: aws ssm get-parameter --region ${env.region} --name /aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64 --query Parameter.Value --output text`,
+    },
+  ]);
 }

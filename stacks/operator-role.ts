@@ -9,6 +9,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { RESOURCE_TAGS } from '../config';
 import { assumableByRoles } from './delivery-targets';
+import { nagWildcardId } from './nag-ids';
 
 /** Props of {@link OperatorRole}. */
 export interface OperatorRoleProps {
@@ -28,6 +29,8 @@ export interface OperatorRoleProps {
   readonly databaseClusterArn: string;
   /** SSM path of the bastion keys, ending with `/`. */
   readonly keysParameterPath: string;
+  /** SSM parameter where the bastion publishes its host keys (read only: the bastion writes it). */
+  readonly hostKeysParameterName: string;
   /** Secrets Manager name of the PagerDuty routing key, or null where paging is off. */
   readonly pagerDutyRoutingKeySecretName: string | null;
   /** The environment's name: the value of the `wheelhouse:environment` tag on its scalable target. */
@@ -124,6 +127,12 @@ export class OperatorRole extends Construct {
         ],
         resources: keysArns,
       },
+      {
+        // tunnel.ts: /tunnel shows the bastion's host key fingerprints; only the bastion writes them.
+        sid: 'BastionHostKeys',
+        actions: ['ssm:GetParameter'],
+        resources: [arn('ssm', `parameter${props.hostKeysParameterName}`)],
+      },
     ];
     if (props.pagerDutyRoutingKeySecretName) {
       statements.push({
@@ -158,9 +167,7 @@ export class OperatorRole extends Construct {
         .map(([action, why]) => `${action} (${why})`)
         .join('; ')}.`,
     });
-    // nag names the partition token this way in its finding ids.
-    const nagId = (resource: string) =>
-      `AwsSolutions::AwsSolutions-IAM5[Resource::${resource.replace(partition, '<AWS::Partition>')}]`;
+    const nagId = (resource: string) => nagWildcardId(this, resource);
     Validations.of(this.role).acknowledge({
       id: nagId(stackArn),
       reason: `DescribeStacks of ${props.stackName} only: its ARN ends with an id CloudFormation assigns.`,

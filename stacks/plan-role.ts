@@ -24,6 +24,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { assumableByRoles } from './delivery-targets';
+import { nagWildcardId } from './nag-ids';
 
 /** What a template diff reads of the deployed stack (see the module comment). */
 export const PLAN_STACK_ACTIONS: readonly string[] = [
@@ -80,8 +81,7 @@ export class PlanRole extends Construct {
         "ec2:DescribeAvailabilityZones (the synth's check of the configured zones) has no resource-level permissions.",
     });
     Validations.of(this.role).acknowledge({
-      // nag names the partition token this way in its finding ids.
-      id: `AwsSolutions::AwsSolutions-IAM5[Resource::${stackArn.replace(partition, '<AWS::Partition>')}]`,
+      id: nagWildcardId(this, stackArn),
       reason: `DescribeStacks and GetTemplate of ${props.stackName} only: its ARN ends with an id CloudFormation assigns.`,
     });
   }

@@ -1,6 +1,7 @@
 /** `/tunnel <env> [reader]`: the exact commands to open a tunnel to the database, SSH and SSM variants. */
 import { codeBlock, context, escapeMrkdwn, section } from '../blocks';
 import { MissingCredentialsError } from '../ops/aws-errors';
+import { knownHostsLine, readBastionHostKeys } from '../ops/bastion-host-keys';
 import { listBastionKeys } from '../ops/bastion-keys';
 import { readTunnelTarget, tunnelCommands } from '../ops/tunnel';
 import { ephemeral } from '../reply';
@@ -36,9 +37,10 @@ export const tunnelCommand: CommandModule = {
         if (!(await run.aws.hasCredentials(environment.region))) {
           throw new MissingCredentialsError(`read the tunnel endpoints of ${environment.name}`);
         }
-        const [target, keys] = await Promise.all([
+        const [target, keys, hostKeys] = await Promise.all([
           readTunnelTarget(run.aws, environment, which),
           listBastionKeys(run.aws, environment, run.now()),
+          readBastionHostKeys(run.aws, environment),
         ]);
         const commands = tunnelCommands(target);
         const mine = keys.filter((k) => k.owner === run.caller.userId);
@@ -51,6 +53,26 @@ export const tunnelCommand: CommandModule = {
         ];
         if (active.length > 0) {
           blocks.push(section('*SSH through the bastion*'), codeBlock(commands.ssh));
+          if (hostKeys) {
+            const host = target.bastionHost;
+            blocks.push(
+              section(
+                `*Bastion host key:* ${hostKeys.map((k) => `\`${k.fingerprint}\` (${escapeMrkdwn(k.type)})`).join(', ')}. Check it against what ssh shows on first connect, or pin it in known_hosts (replacing an old entry for the address):`,
+              ),
+              codeBlock(
+                [
+                  `ssh-keygen -R ${host}`,
+                  ...hostKeys.map((k) => `echo '${knownHostsLine(host, k)}' >> ~/.ssh/known_hosts`),
+                ].join('\n'),
+              ),
+            );
+          } else {
+            blocks.push(
+              context(
+                `Bastion host key not yet published (the bastion writes it to \`${environment.bastion.hostKeysParameterName}\` when it boots): do not accept an unknown key blindly; ask the platform team to check the instance's console output.`,
+              ),
+            );
+          }
           blocks.push(
             context(
               `Uses your registered key ${active.map((k) => `\`${k.fingerprint}\` (expires ${formatTime(k.expiresAt, tz)})`).join(', ')}. Add \`-i <private key file>\` if it is not your default key.`,

@@ -60,6 +60,9 @@ export function tunnelCommands(target: TunnelTarget): TunnelCommands {
   return {
     ssh: `ssh -N -o ExitOnForwardFailure=yes -o ServerAliveInterval=30 -L ${forward} ${target.tunnelUser}@${target.bastionHost}`,
     ssm: `aws ssm start-session --region ${target.region} --target ${target.bastionInstanceId} --document-name AWS-StartPortForwardingSessionToRemoteHost --parameters '${parameters}'`,
-    connect: `psql "host=127.0.0.1 port=${target.localPort} dbname=${target.databaseName} user=<you>"`,
+    // sslmode=require: encrypted, certificate not checked. verify-full cannot work here: the client connects
+    // to 127.0.0.1, which is not a name in the Aurora certificate. The tunnel itself is SSH or Session
+    // Manager, authenticated end to end; require keeps the last hop (bastion to Aurora) encrypted too.
+    connect: `psql "host=127.0.0.1 port=${target.localPort} dbname=${target.databaseName} user=<you> sslmode=require"`,
   };
 }

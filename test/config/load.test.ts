@@ -69,7 +69,16 @@ describe('the example configuration', () => {
     expect(dev.service.limits.approvalAboveTasks).toBe(dev.service.tasks.max);
     expect(dev.slack.alertChannel).toBe('wheelhouse-dev-alerts');
     expect(dev.bastion.keysParameterPath).toBe('/wheelhouse/dev/bastion/authorized-keys/');
+    expect(dev.bastion.hostKeysParameterName).toBe('/wheelhouse/dev/bastion/host-keys');
+    expect(prod.bastion.ami).toBe('ami-0123456789abcdef0');
     expect(prod.pagerduty.routingKeySecretName).toBe('wheelhouse/prod/pagerduty-routing-key');
+  });
+
+  it('leaves the bastion AMI unset when no pin is configured (the stacks then refuse to build)', () => {
+    const config = exampleConfig((raw) => {
+      delete raw.defaults.bastion.ami;
+    });
+    expect(findEnvironment(config, 'dev').bastion.ami).toBeNull();
   });
 
   it('gives commands left out of permissions to the admins only', () => {
@@ -141,6 +150,13 @@ describe('validation', () => {
         raw.environments.prod.account = 444444444444;
       },
       'environments.prod.account: must be string, got 444444444444 (quote it in YAML: "444444444444")',
+    ],
+    [
+      'the bastion AMI is not an AMI id',
+      (raw) => {
+        raw.environments.prod.bastion.ami = 'al2023-latest';
+      },
+      'environments.prod.bastion.ami: must be an AMI id such as ami-0123456789abcdef0',
     ],
     [
       'an account id is not 12 digits',

@@ -71,7 +71,8 @@ describe('BotStack', () => {
           ],
         },
       },
-      LoadBalancers: Match.absent(),
+      // An empty list (feature flags): no load balancer either way.
+      LoadBalancers: [],
     });
     expect(Object.keys(template.findResources('AWS::ElasticLoadBalancingV2::LoadBalancer'))).toEqual([]);
     const { template: three } = botTemplate(

@@ -197,9 +197,8 @@ describe('the message broker', () => {
         'Fn::Join': [
           '',
           [
-            'arn:',
-            { Ref: 'AWS::Partition' },
-            `:kafka:eu-west-1:222222222222:${kind}/wheelhouse-dev-broker/`,
+            // The partition is a literal (feature flag @aws-cdk/core:enablePartitionLiterals).
+            `arn:aws:kafka:eu-west-1:222222222222:${kind}/wheelhouse-dev-broker/`,
             { 'Fn::Select': [2, { 'Fn::Split': ['/', { 'Fn::GetAtt': [expect.any(String), 'Arn'] }] }] },
             '/*',
           ],
@@ -220,8 +219,9 @@ describe('the message broker', () => {
           Action: [
             'kafka-cluster:CreateTopic',
             'kafka-cluster:DescribeTopic',
-            'kafka-cluster:WriteData',
+            // Sorted: @aws-cdk/aws-iam:minimizePolicies merges and orders the actions.
             'kafka-cluster:ReadData',
+            'kafka-cluster:WriteData',
           ],
           Resource: scoped('topic'),
         },

@@ -138,9 +138,8 @@ describe('CiStack', () => {
     'lets only the accounts of the environments that run %s images pull from %s, and nobody write to it',
     (_, name, accounts) => {
       const repository = template.toJSON().Resources[repositoryLogicalId(template, name)];
-      const principals = accounts.map((account) => ({
-        'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]],
-      }));
+      // The partition is a literal (feature flag @aws-cdk/core:enablePartitionLiterals).
+      const principals = accounts.map((account) => `arn:aws:iam::${account}:root`);
       // One pull statement and nothing else: the repository's own policy grants no account a write.
       expect(repository.Properties.RepositoryPolicyText).toEqual({
         Version: '2012-10-17',

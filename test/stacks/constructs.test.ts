@@ -72,6 +72,8 @@ describe('constructs refuse bad props at synth time', () => {
           tunnelUser: 'tunnel',
           keysParameterPath: '/wheelhouse/dev/keys',
           permitOpen: ['db:5432'],
+          ami: 'ami-0123456789abcdef0',
+          hostKeysParameterName: '/wheelhouse/dev/bastion/host-keys',
         }),
     ).toThrow('Bastion keysParameterPath must start and end with /, got /wheelhouse/dev/keys');
   });

@@ -37,14 +37,8 @@ describe('Datadog in the environment stacks', () => {
           Secrets: [
             {
               Name: 'DD_API_KEY',
-              ValueFrom: {
-                'Fn::Join': [
-                  '',
-                  Match.arrayWith([
-                    ':secretsmanager:eu-west-1:444444444444:secret:wheelhouse/datadog-api-key',
-                  ]),
-                ],
-              },
+              // The partition is a literal (feature flag @aws-cdk/core:enablePartitionLiterals).
+              ValueFrom: 'arn:aws:secretsmanager:eu-west-1:444444444444:secret:wheelhouse/datadog-api-key',
             },
           ],
         }),

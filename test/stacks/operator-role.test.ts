@@ -35,6 +35,8 @@ const CALLS: readonly (readonly [file: string, command: string, action: string])
   // PutParameter with tags, and a renewed key's new expiry tag.
   ['bastion-keys.ts', 'AddTagsToResourceCommand', 'ssm:AddTagsToResource'],
   ['bastion-keys.ts', 'DeleteParameterCommand', 'ssm:DeleteParameter'],
+  // /tunnel shows the host key fingerprints the bastion published.
+  ['bastion-host-keys.ts', 'GetParameterCommand', 'ssm:GetParameter'],
   ['secrets.ts', 'GetSecretValueCommand', 'secretsmanager:GetSecretValue'],
 ];
 
@@ -153,6 +155,13 @@ describe('OperatorRole', () => {
           'arn:aws:ssm:eu-west-1:444444444444:parameter/wheelhouse/prod/bastion/authorized-keys',
           'arn:aws:ssm:eu-west-1:444444444444:parameter/wheelhouse/prod/bastion/authorized-keys/*',
         ],
+      },
+      {
+        // Read only: the bastion itself writes its host keys.
+        sid: 'BastionHostKeys',
+        effect: 'Allow',
+        actions: ['ssm:GetParameter'],
+        resources: ['arn:aws:ssm:eu-west-1:444444444444:parameter/wheelhouse/prod/bastion/host-keys'],
       },
       {
         sid: 'PagerDutyRoutingKey',

@@ -1,8 +1,25 @@
 /**
  * The bastion side for real: OpenSSH's sshd with the bastion's settings and AuthorizedKeysCommand
- * script from stacks/bastion, reading the keys that the bot wrote, in front of a real PostgreSQL.
+ * script from stacks/bastion, reading the keys that the bot wrote, in front of a real PostgreSQL that
+ * speaks TLS (a self-signed certificate from openssl, as Aurora's is unknown to the client), reached
+ * with real libpq (psql) and the connection string /tunnel prints.
+ *
+ * PostgreSQL docs, "libpq: SSL Support" (sslmode): `require` encrypts and fails when the server does
+ * not offer SSL ("server does not support SSL, but SSL was required"), without checking the certificate;
+ * `verify-full` checks that the certificate names the host connected to, which through a tunnel is
+ * 127.0.0.1 and never in the Aurora certificate. So the tunnel commands use `require`.
  */
-import { copyFileSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import {
+  chownSync,
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { chmod } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -33,6 +50,30 @@ import { CHANNELS, PEOPLE, testConfig } from '../fixtures/test-config';
 jest.setTimeout(120_000);
 
 const TUNNEL_USER = 'wh-bot-tunnel';
+const INSTALL_CLIENTS = 'apt-get update && apt-get install -y postgresql-client openssl';
+
+/** psql (libpq) and openssl, installed when root on Debian, else the exact command to run. */
+function ensurePsqlAndOpenssl(): void {
+  const missing = ['/usr/bin/psql', '/usr/bin/openssl'].filter((p) => !existsSync(p));
+  if (missing.length === 0) return;
+  if (process.getuid?.() === 0 && existsSync('/etc/debian_version')) {
+    execFileSync('sh', ['-c', INSTALL_CLIENTS], {
+      stdio: 'inherit',
+      env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' },
+    });
+    return;
+  }
+  throw new Error(`${missing.join(', ')} missing: run \`${INSTALL_CLIENTS}\` as root.`);
+}
+
+/** Runs psql with a libpq connection string (as a person pastes it) and one query. */
+function psql(conninfo: string, password: string, query: string): { code: number | null; output: string } {
+  const result = spawnSync('/usr/bin/psql', [conninfo, '-X', '-At', '-c', query], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', PGPASSWORD: password, PGCONNECT_TIMEOUT: '5' },
+  });
+  return { code: result.status, output: `${result.stdout}${result.stderr}` };
+}
 const config = testConfig();
 const dev = config.environments.find((e) => e.name === 'dev')!;
 
@@ -44,16 +85,18 @@ describe('/tunnel and /bastion-key against a real sshd', () => {
   let ssm: FakeSsm;
   let cfn: { restore(): void };
   let clock = new Date();
+  let hostKeyLine = '';
   const keys = new TestKeys();
   const clients: ReturnType<typeof spawnSsh>[] = [];
 
   beforeAll(async () => {
     ensureOpenSsh();
+    ensurePsqlAndOpenssl();
     ensureTunnelUser(TUNNEL_USER);
     dir = mkdtempSync(join(tmpdir(), 'wheelhouse-bastion-'));
     // sshd runs the AuthorizedKeysCommand as nobody: it must reach the script, the conf and the keys.
     await chmod(dir, 0o755);
-    pg = await startEmbeddedPostgres();
+    pg = await startEmbeddedPostgres({ database: dev.database.databaseName });
     const dump = join(dir, 'ssm-parameters.tsv');
     const awsCli = writeFakeAwsCli(dir, dump, dev.region);
     const script = join(dir, 'authorized-keys-command.sh');
@@ -90,9 +133,61 @@ describe('/tunnel and /bastion-key against a real sshd', () => {
         authorizedKeysCommandUser: 'nobody',
       }),
     );
+    // The bastion's host key, published as its user data does (`cut -d' ' -f1,2` of the .pub file).
+    hostKeyLine = readFileSync(join(dir, 'ssh_host_ed25519_key.pub'), 'utf8')
+      .split(' ')
+      .slice(0, 2)
+      .join(' ');
+    ssm.putRaw(dev.bastion.hostKeysParameterName, hostKeyLine);
     bot = await startTestBot({ config, now: () => clock });
     bot.recorder.setGroupMembers('S0DEVELOPER', [PEOPLE.developer.userId]);
   });
+
+  /** Turns TLS on in the running server (PostgreSQL re-reads ssl settings on reload) with a self-signed certificate. */
+  async function enableServerSsl(): Promise<void> {
+    const cert = join(dir, 'server.crt');
+    const key = join(dir, 'server.key');
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '1',
+        '-subj',
+        '/CN=wheelhouse-test-db',
+        '-keyout',
+        key,
+        '-out',
+        cert,
+      ],
+      { stdio: 'pipe' },
+    );
+    // The server refuses a key readable by others, and runs as the owner of its data folder.
+    const owner = statSync(pg.cluster.dataDir);
+    chownSync(key, owner.uid, owner.gid);
+    chownSync(cert, owner.uid, owner.gid);
+    await chmod(key, 0o600);
+    const admin = new Client({
+      host: '127.0.0.1',
+      port: pg.port,
+      user: pg.user,
+      password: pg.password,
+      database: pg.database,
+    });
+    await admin.connect();
+    try {
+      await admin.query(`ALTER SYSTEM SET ssl_cert_file = '${cert}'`);
+      await admin.query(`ALTER SYSTEM SET ssl_key_file = '${key}'`);
+      await admin.query('ALTER SYSTEM SET ssl = on');
+      await admin.query('SELECT pg_reload_conf()');
+    } finally {
+      await admin.end();
+    }
+  }
 
   afterAll(async () => {
     // Clients first (their sessions outlive sshd), then sshd, then the database.
@@ -183,6 +278,51 @@ describe('/tunnel and /bastion-key against a real sshd', () => {
       `${TUNNEL_USER}@127.0.0.1`,
     ]);
     expect(await queryThroughTunnel(15432)).toBe(pg.database);
+    await stopProcess(tunnel);
+  });
+
+  it('connects with the printed connection string through the tunnel only when the database speaks TLS, and pins the published host key', async () => {
+    // GIVEN a key, and the bastion's host key as /tunnel gives it in known_hosts form (the test sshd is
+    // not on port 22, so the entry names [host]:port as known_hosts does for other ports)
+    const key = keys.generate('ed25519');
+    await addKey(PEOPLE.developer.userId, key.publicLine);
+    await expectPortFree(15432);
+    const { ack } = await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'tunnel', 'dev');
+    const shown = messageText(ack.body);
+    const entry = new RegExp(
+      `echo '(127\\.0\\.0\\.1 ${hostKeyLine.replaceAll('+', '\\+')})' >> ~/.ssh/known_hosts`,
+    ).exec(shown)?.[1];
+    expect(entry).toBeDefined();
+    expect(shown).toContain(`\`${sshKeygenFingerprint(hostKeyLine)}\` (ssh-ed25519)`);
+    const knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, `${entry!.replace(/^127\.0\.0\.1 /, `[127.0.0.1]:${sshd.port} `)}\n`);
+    const conninfo = /```psql "([^"]+)"```/.exec(shown)?.[1];
+    expect(conninfo).toBe(
+      `host=127.0.0.1 port=15432 dbname=${dev.database.databaseName} user=<you> sslmode=require`,
+    );
+    const args = await tunnelCommandFromBot(PEOPLE.developer.userId);
+    // Host key checking on, against the published key only (ssh takes the first value of an option).
+    const tunnel = spawnSsh([
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      ...isolatedSshOptions(key.privatePath, sshd.port),
+      ...args,
+    ]);
+    clients.push(tunnel);
+    const asMe = conninfo!.replace('user=<you>', `user=${pg.user}`);
+    expect(await queryThroughTunnel(15432)).toBe(pg.database);
+
+    // WHEN the server does not offer TLS, then does
+    const plain = psql(asMe, pg.password, 'SELECT 1');
+    await enableServerSsl();
+    const encrypted = psql(asMe, pg.password, 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+
+    // THEN
+    expect(plain.code).not.toBe(0);
+    expect(plain.output).toContain('server does not support SSL, but SSL was required');
+    expect(encrypted).toEqual({ code: 0, output: 't\n' });
     await stopProcess(tunnel);
   });
 

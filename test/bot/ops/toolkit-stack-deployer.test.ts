@@ -355,7 +355,9 @@ describe('the toolkit-lib deployer against an AWS account speaking the wire prot
     // THEN
     expect(result).toEqual({ ok: true, reason: null, stackChanged: false });
     const actions = account.calls.filter((c) => c.service === 'cloudformation').map((c) => c.action);
-    expect(actions).toContain('CreateChangeSet');
+    // toolkit-lib skips the change set when the template and parameters are unchanged and no parameter
+    // resolves from SSM (it must assume those changed). dev has none since the bastion AMI is pinned, so
+    // there may be no CreateChangeSet at all; either way nothing is executed.
     expect(actions).not.toContain('ExecuteChangeSet');
     expect(account.changeSets(dev.stackName)).toEqual([]);
     expect(activity).toEqual([]);
