@@ -33,6 +33,8 @@ export const STACK_SERVICES: Readonly<Record<string, string>> = {
   EC2: 'ec2',
   ECS: 'ecs',
   ElasticLoadBalancingV2: 'elasticloadbalancing',
+  // Event forwarding to Datadog (stacks/datadog/event-forwarding.ts): rules, the connection, the API destination.
+  Events: 'events',
   Lambda: 'lambda',
   Logs: 'logs',
   // The optional broker (broker.enabled): MSK Serverless.
@@ -40,6 +42,8 @@ export const STACK_SERVICES: Readonly<Record<string, string>> = {
   RDS: 'rds',
   S3: 's3',
   SecretsManager: 'secretsmanager',
+  // The dead-letter queue of the event forwarding.
+  SQS: 'sqs',
 };
 
 /**
