@@ -40,6 +40,12 @@ export const OPERATOR_UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
   'ecs:DescribeTaskDefinition': "/status reads the running image from the service's task definition",
   'application-autoscaling:DescribeScalableTargets': '/status and /scale read the live autoscaling bounds',
   'application-autoscaling:RegisterScalableTarget': '/scale <min>-<max> sets new autoscaling bounds',
+  // ELBv2's Describe* actions have no resource-level permissions (Service Authorization Reference,
+  // "Actions defined by Elastic Load Balancing V2": DescribeTargetHealth lists no resource type).
+  'elasticloadbalancing:DescribeTargetHealth':
+    "the deploy's health check reads the load balancer's view of the new tasks (deploy/target-health.ts)",
+  // ListTasks is authorized on container instances (with an ecs:cluster condition), never on a service.
+  'ecs:ListTasks': "the deploy's health check lists the service's running tasks to find the new ones",
 };
 
 /** The operator role of one environment. */
@@ -56,6 +62,8 @@ export class OperatorRole extends Construct {
       `arn:${partition}:${service}:${region}:${account}:${resource}`;
     // The stack's id follows its name in its ARN; the keys are parameters under one path.
     const stackArn = arn('cloudformation', `stack/${props.stackName}/*`);
+    // A task's ARN carries the cluster's name and a random id: tasks of this account and region.
+    const tasksArn = arn('ecs', 'task/*');
     const keysPath = props.keysParameterPath.replace(/\/$/, '');
     const keysArns = [arn('ssm', `parameter${keysPath}`), arn('ssm', `parameter${keysPath}/*`)];
     this.role = new iam.Role(this, 'Role', {
@@ -88,6 +96,12 @@ export class OperatorRole extends Construct {
         sid: 'Service',
         actions: ['ecs:DescribeServices', 'ecs:ListServiceDeployments', 'ecs:UpdateService'],
         resources: [props.serviceArn],
+      },
+      {
+        // deploy/target-health.ts: the new tasks' task definition and private IPs (their target ids).
+        sid: 'Tasks',
+        actions: ['ecs:DescribeTasks'],
+        resources: [tasksArn],
       },
       {
         sid: 'Unscoped',
@@ -140,6 +154,10 @@ export class OperatorRole extends Construct {
     Validations.of(this.role).acknowledge({
       id: nagId(stackArn),
       reason: `DescribeStacks of ${props.stackName} only: its ARN ends with an id CloudFormation assigns.`,
+    });
+    Validations.of(this.role).acknowledge({
+      id: nagId(tasksArn),
+      reason: "DescribeTasks only: a task's ARN ends with an id ECS assigns when it starts the task.",
     });
     Validations.of(this.role).acknowledge({
       id: nagId(keysArns[1]!),
