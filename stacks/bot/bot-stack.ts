@@ -27,8 +27,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
-  BOT_EGRESS_PORTS,
   ASSUME_OPERATOR_ROLE_VARIABLE,
+  BOT_EGRESS_PORTS,
   BOT_IMAGE_TAG_PARAMETER,
   type BotSecret,
   DRAIN_SECONDS_VARIABLE,
@@ -162,7 +162,9 @@ export class BotStack extends Stack {
       this.securityGroup.addEgressRule(
         ec2.Peer.anyIpv4(),
         ec2.Port.tcp(port),
-        port === 443 ? 'HTTPS and WSS out' : `gRPC health check of the environments' load balancers (${port})`,
+        port === 443
+          ? 'HTTPS and WSS out'
+          : `gRPC health check of the environments' load balancers (${port})`,
       );
     }
 

@@ -3,8 +3,8 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BOT_ENV_VARS } from '../../bot/env';
 import {
-  BOT_EGRESS_PORTS,
   ASSUME_OPERATOR_ROLE_VARIABLE,
+  BOT_EGRESS_PORTS,
   BOT_IMAGE_TAG_PARAMETER,
   type Config,
   deliveryNames,

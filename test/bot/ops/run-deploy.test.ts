@@ -40,7 +40,7 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
       maxAttempts: 1,
       endpoint: dynalite.endpoint,
       stackDeployer: deployer,
-      watch: { pollIntervalMs: 10 },
+      watch: { pollIntervalMs: 10, healthDeadlineMs: 1_000 },
     });
   });
   afterEach(async () => {
@@ -100,11 +100,77 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
     );
     expect(events).toContainEqual(expect.objectContaining({ type: 'service', rolloutState: 'IN_PROGRESS' }));
     expect(
-      events.filter((e) => e.type === 'health').map((e) => e.type === 'health' && [e.protocol, e.ok]),
+      events
+        .filter((e) => e.type === 'health')
+        .map((e) => e.type === 'health' && [e.check, e.protocol, e.status]),
     ).toEqual([
-      ['http', true],
-      ['grpc', true],
+      ['rollout', null, 'ok'],
+      ['targets', 'http', 'ok'],
+      ['targets', 'grpc', 'ok'],
+      ['end-to-end', 'http', 'ok'],
+      ['end-to-end', 'grpc', 'ok'],
     ]);
+    // The new deployment's two tasks, by their private IPs, in each target group.
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'health',
+        check: 'targets',
+        protocol: 'http',
+        detail: '2 new task(s) of 2: 10.0.2.10 healthy, 10.0.2.11 healthy',
+      }),
+    );
+  });
+
+  it('rolls back when the load balancer never sees the new tasks healthy, though every request still succeeds (old tasks answering)', async () => {
+    // GIVEN the new tasks fail the target group's health checks; the endpoints answer 200
+    service.targetState = 'unhealthy';
+
+    // WHEN
+    const { outcome, events } = await deploy('v1.5.0');
+
+    // THEN
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'health',
+        check: 'targets',
+        protocol: 'grpc',
+        status: 'failed',
+        detail: expect.stringContaining('10.0.2.10 unhealthy (Target.ResponseCodeMismatch)'),
+      }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'health', check: 'end-to-end', protocol: 'http', status: 'ok' }),
+    );
+    expect(outcome).toMatchObject({
+      status: 'rolled-back',
+      rollback: { by: 'health-check', to: 'v1.4.2' },
+    });
+  });
+
+  it("does not fail a deploy for an end-to-end request this place cannot make (the bot's egress ports)", async () => {
+    // WHEN the deploy runs with only port 443 allowed out (the local servers are on other ports)
+    const guard = createDeployGuard(config, readDatadogSettings({}));
+    const locked = await beginDeploy(
+      { aws, guard, now: () => NOW, endToEnd: { egressPorts: [443] } },
+      {
+        config,
+        environment: dev,
+        version: 'v1.5.0',
+        kind: 'deploy',
+        by: { id: 'U1', name: 'ana' },
+        freezeOverride: null,
+      },
+    );
+    const events: DeployEvent[] = [];
+    const outcome = await locked.run((e) => events.push(e));
+
+    // THEN
+    expect(
+      events
+        .filter((e) => e.type === 'health' && e.check === 'end-to-end')
+        .map((e) => e.type === 'health' && e.status),
+    ).toEqual(['not-checked', 'not-checked']);
+    expect(outcome).toMatchObject({ status: 'succeeded' });
   });
 
   it('fails (without a rollback to run) when the service is unhealthy after an infrastructure-only deploy', async () => {
