@@ -192,7 +192,7 @@ describe('OperatorRole', () => {
   it('reads no PagerDuty routing key where paging is off', () => {
     const sids = roleStatements(dev, operator(dev, 'dev')).map((s) => s.sid);
     expect(sids).not.toContain('PagerDutyRoutingKey');
-    expect(sids).toHaveLength(6);
+    expect(sids).toHaveLength(7);
   });
 
   it('grants no wildcard action, and "*" only to the actions that take no resource', () => {
