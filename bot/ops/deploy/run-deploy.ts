@@ -287,6 +287,9 @@ async function runLocked(
       phase: 'health-check',
       detail: 'Checking health: the ECS rollout, the load balancer’s target health, and end to end',
     });
+    // The outputs as this update left them: an update that adds or renames endpoints (a domain
+    // configured) is checked by its new names at once.
+    const deployed = await until(readStackOutputs(aws, environment));
     // health-check.ts says what healthy means; a `not-checked` part does not fail the deploy.
     const checks = await until(
       checkDeploymentHealth(
@@ -296,10 +299,10 @@ async function runLocked(
           cluster: ref.cluster,
           service: ref.service,
           targetGroups: {
-            http: outputs.find('httpTargetGroupArn'),
-            grpc: outputs.find('grpcTargetGroupArn'),
+            http: deployed.find('httpTargetGroupArn'),
+            grpc: deployed.find('grpcTargetGroupArn'),
           },
-          endpoints: { http: outputs.find('httpEndpoint'), grpc: outputs.find('grpcEndpoint') },
+          endpoints: { http: deployed.find('httpEndpoint'), grpc: deployed.find('grpcEndpoint') },
         },
         deps.endToEnd ?? { egressPorts: egressPortsHere(process.env) },
         signal,

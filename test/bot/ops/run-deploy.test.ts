@@ -5,7 +5,12 @@ import { beginDeploy } from '../../../bot/ops/deploy/run-deploy';
 import { deployStateTableName } from '../../../config';
 import { readDatadogSettings } from '../../../monitors/datadog-client';
 import { createDeployGuard } from '../../../monitors/deploy-mute';
-import { exampleStackOutputs, fakeStacks, TEST_CREDENTIALS } from '../../support/aws-fakes';
+import {
+  exampleStackOutputs,
+  fakeStacks,
+  type StackOutputValues,
+  TEST_CREDENTIALS,
+} from '../../support/aws-fakes';
 import { DatadogFake } from '../../support/datadog-fake';
 import { FakeServiceWorld, FakeStackDeployer } from '../../support/deploy-fakes';
 import { type RunningDynalite, startDynalite } from '../../support/dynalite';
@@ -23,11 +28,12 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
   let service: FakeServiceWorld;
   let deployer: FakeStackDeployer;
   let cfn: { restore(): void };
+  let outputs: StackOutputValues;
   beforeEach(async () => {
     dynalite = await startDynalite();
     await dynalite.createDeployStateTable(deployStateTableName(dev));
     health = await startLbHealthServers();
-    const outputs = exampleStackOutputs(dev, {
+    outputs = exampleStackOutputs(dev, {
       imageTag: 'v1.4.2',
       httpEndpoint: health.httpEndpoint,
       grpcEndpoint: health.grpcEndpoint,
@@ -119,6 +125,42 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
         detail: '2 new task(s) of 2: 10.0.2.10 healthy, 10.0.2.11 healthy',
       }),
     );
+  });
+
+  it('checks the endpoints and target groups the stack update left, not those read before it', async () => {
+    // GIVEN a stack from before the target-group outputs, whose HTTP endpoint the update changes
+    const before = { ...outputs };
+    delete outputs.httpTargetGroupArn;
+    delete outputs.grpcTargetGroupArn;
+    outputs.httpEndpoint = 'http://127.0.0.1:9';
+    const release = deployer.hold();
+
+    // WHEN the update gives the stack its new outputs
+    const running = deploy('v1.5.0');
+    // The deployer is called (and held) after the deploy read the outputs.
+    while (deployer.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    Object.assign(outputs, {
+      httpEndpoint: before.httpEndpoint,
+      httpTargetGroupArn: before.httpTargetGroupArn,
+      grpcTargetGroupArn: before.grpcTargetGroupArn,
+    });
+    release();
+    const { outcome, events } = await running;
+
+    // THEN
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'health',
+        check: 'end-to-end',
+        protocol: 'http',
+        status: 'ok',
+        detail: `GET ${before.httpEndpoint}/healthz: 200`,
+      }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'health', check: 'targets', protocol: 'grpc', status: 'ok' }),
+    );
+    expect(outcome).toMatchObject({ status: 'succeeded' });
   });
 
   it('rolls back when the load balancer never sees the new tasks healthy, though every request still succeeds (old tasks answering)', async () => {
