@@ -153,8 +153,8 @@ export class BotStack extends Stack {
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
-      description:
-        "Bot tasks: nothing in; HTTPS out to Slack (Socket Mode), AWS, Datadog and PagerDuty; the environments' gRPC listeners",
+      // Unchanged since the group was created: CloudFormation replaces a group whose description changes.
+      description: 'Bot tasks: nothing in; HTTPS out to Slack (Socket Mode), AWS, Datadog and PagerDuty',
       allowAllOutbound: false,
     });
     // BOT_EGRESS_PORTS is also what the deploy's end-to-end check believes it can reach from here.
@@ -162,9 +162,7 @@ export class BotStack extends Stack {
       this.securityGroup.addEgressRule(
         ec2.Peer.anyIpv4(),
         ec2.Port.tcp(port),
-        port === 443
-          ? 'HTTPS and WSS out'
-          : `gRPC health check of the environments' load balancers (${port})`,
+        port === 443 ? 'HTTPS and WSS out' : `gRPC health check of the environment load balancers (${port})`,
       );
     }
 

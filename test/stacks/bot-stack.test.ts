@@ -103,7 +103,7 @@ describe('BotStack', () => {
           IpProtocol: 'tcp',
           FromPort: GRPC_LISTENER_PORT,
           ToPort: GRPC_LISTENER_PORT,
-          Description: `gRPC health check of the environments' load balancers (${GRPC_LISTENER_PORT})`,
+          Description: `gRPC health check of the environment load balancers (${GRPC_LISTENER_PORT})`,
         },
       ],
     });
