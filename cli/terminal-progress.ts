@@ -221,7 +221,16 @@ function describeTasks(event: Extract<DeployEvent, { type: 'service' }>): string
 }
 
 function describeHealth(event: Extract<DeployEvent, { type: 'health' }>): string {
-  return `${event.protocol.toUpperCase()} ${event.ok ? 'ok' : 'FAILED'}: ${event.detail}`;
+  return `${healthLabel(event)} ${HEALTH_STATUS[event.status]}: ${event.detail}`;
+}
+
+const HEALTH_STATUS = { ok: 'ok', failed: 'FAILED', 'not-checked': 'not checked' } as const;
+
+/** `ECS rollout`, `HTTP targets`, `GRPC targets`, and `HTTP` / `GRPC` for the end-to-end requests. */
+export function healthLabel(event: Extract<DeployEvent, { type: 'health' }>): string {
+  if (event.check === 'rollout') return 'ECS rollout';
+  const protocol = (event.protocol ?? '').toUpperCase();
+  return event.check === 'targets' ? `${protocol} targets` : protocol;
 }
 
 function describeGateAlert(event: Extract<DeployEvent, { type: 'gate-alert' }>): string {

@@ -7,9 +7,19 @@ import type { Config, DeliveryConfig, EnvironmentConfig } from './types';
 
 /** CloudFormation output keys of every environment stack (`wheelhouse-<env>`). */
 export const STACK_OUTPUTS = {
+  /** The ALB's own DNS name: what the domain's alias points at, never what clients (or checks) connect to. */
   loadBalancerDns: 'LoadBalancerDnsName',
+  /**
+   * `host:9000` clients use for gRPC: the configured domain when there is one (its certificate names
+   * only the domain), else the NLB's DNS name.
+   */
   grpcEndpoint: 'GrpcEndpoint',
+  /** `https://<domain>` when a domain is configured, else `http://<ALB DNS name>`: what clients use. */
   httpEndpoint: 'HttpEndpoint',
+  /** ARN of the HTTP target group, whose target health the deploy's health check reads. */
+  httpTargetGroupArn: 'HttpTargetGroupArn',
+  /** ARN of the gRPC target group (ALB gRPC with a domain, NLB TCP without). */
+  grpcTargetGroupArn: 'GrpcTargetGroupArn',
   clusterName: 'ClusterName',
   serviceName: 'ServiceName',
   databaseWriterEndpoint: 'DatabaseWriterEndpoint',
@@ -32,6 +42,15 @@ export const STACK_OUTPUTS = {
   /** Only where `delivery` is configured: the read-only role a pull request's plan reads the stack with. */
   planRoleArn: 'PlanRoleArn',
 } as const;
+
+/**
+ * TCP ports the bot's tasks may connect out on (its security group's egress rules): 443 (Slack, AWS,
+ * Datadog, PagerDuty, and the HTTPS listener of an environment with a domain) and 9000 (the gRPC
+ * listener of every environment). Not 80: an environment without a domain serves plain HTTP there,
+ * and the deploy check reads that environment's HTTP health from the load balancer's target health
+ * instead (the end-to-end HTTP request is reported as not checked from the bot).
+ */
+export const BOT_EGRESS_PORTS: readonly number[] = [443, 9000];
 
 /** The stack parameter that carries the service's image tag; an infrastructure-only deploy keeps its value. */
 export const IMAGE_TAG_PARAMETER = 'ImageTag';

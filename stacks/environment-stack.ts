@@ -314,8 +314,12 @@ export class EnvironmentStack extends Stack {
       string
     > = {
       loadBalancerDns: this.loadBalancing.alb.loadBalancerDnsName,
-      httpEndpoint: this.loadBalancing.httpEndpoint,
-      grpcEndpoint: this.loadBalancing.grpcEndpoint,
+      // The names clients use: with a domain, the ALB's certificate names the domain only, so a
+      // request to the ALB's own DNS name fails TLS hostname verification.
+      httpEndpoint: env.domain ? `https://${env.domain.name}` : this.loadBalancing.httpEndpoint,
+      grpcEndpoint: env.domain ? `${env.domain.name}:${GRPC_LISTENER_PORT}` : this.loadBalancing.grpcEndpoint,
+      httpTargetGroupArn: this.loadBalancing.httpTargetGroup.targetGroupArn,
+      grpcTargetGroupArn: this.loadBalancing.grpcTargetGroup.targetGroupArn,
       clusterName: this.service.cluster.clusterName,
       serviceName: this.service.service.serviceName,
       databaseWriterEndpoint: cluster.clusterEndpoint.hostname,

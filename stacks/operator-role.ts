@@ -45,6 +45,12 @@ export interface OperatorRoleProps {
 export const OPERATOR_UNSCOPED_ACTIONS: Readonly<Record<string, string>> = {
   'ecs:DescribeTaskDefinition': "/status reads the running image from the service's task definition",
   'application-autoscaling:DescribeScalableTargets': '/status and /scale read the live autoscaling bounds',
+  // ELBv2's Describe* actions have no resource-level permissions (Service Authorization Reference,
+  // "Actions defined by Elastic Load Balancing V2": DescribeTargetHealth lists no resource type).
+  'elasticloadbalancing:DescribeTargetHealth':
+    "the deploy's health check reads the load balancer's view of the new tasks (deploy/target-health.ts)",
+  // ListTasks is authorized on container instances (with an ecs:cluster condition), never on a service.
+  'ecs:ListTasks': "the deploy's health check lists the service's running tasks to find the new ones",
 };
 
 /**
@@ -71,6 +77,8 @@ export class OperatorRole extends Construct {
       `arn:${partition}:${service}:${region}:${account}:${resource}`;
     // The stack's id follows its name in its ARN; the keys are parameters under one path.
     const stackArn = arn('cloudformation', `stack/${props.stackName}/*`);
+    // A task's ARN carries the cluster's name and a random id: tasks of this account and region.
+    const tasksArn = arn('ecs', 'task/*');
     const keysPath = props.keysParameterPath.replace(/\/$/, '');
     const keysArns = [arn('ssm', `parameter${keysPath}`), arn('ssm', `parameter${keysPath}/*`)];
     this.role = new iam.Role(this, 'Role', {
@@ -103,6 +111,12 @@ export class OperatorRole extends Construct {
         sid: 'Service',
         actions: ['ecs:DescribeServices', 'ecs:ListServiceDeployments', 'ecs:UpdateService'],
         resources: [props.serviceArn],
+      },
+      {
+        // deploy/target-health.ts: the new tasks' task definition and private IPs (their target ids).
+        sid: 'Tasks',
+        actions: ['ecs:DescribeTasks'],
+        resources: [tasksArn],
       },
       {
         sid: 'Unscoped',
@@ -175,6 +189,10 @@ export class OperatorRole extends Construct {
     Validations.of(this.role).acknowledge({
       id: nagId(scalableTargets),
       reason: `RegisterScalableTarget on scalable targets tagged ${RESOURCE_TAGS.environment}=${props.environmentName} only: their ARNs end with an id Application Auto Scaling assigns.`,
+    });
+    Validations.of(this.role).acknowledge({
+      id: nagId(tasksArn),
+      reason: "DescribeTasks only: a task's ARN ends with an id ECS assigns when it starts the task.",
     });
     Validations.of(this.role).acknowledge({
       id: nagId(keysArns[1]!),

@@ -142,7 +142,7 @@ export class ProgressView {
         break;
       case 'health':
         this.health.push(
-          `${event.ok ? ':large_green_circle:' : ':red_circle:'} ${event.protocol.toUpperCase()} ${event.detail}`,
+          `${event.status === 'ok' ? ':large_green_circle:' : event.status === 'failed' ? ':red_circle:' : ':white_circle:'} ${event.check === 'rollout' ? 'ECS rollout' : `${(event.protocol ?? '').toUpperCase()}${event.check === 'targets' ? ' targets' : ''}`} ${event.detail}`,
         );
         break;
       case 'gate-alert':

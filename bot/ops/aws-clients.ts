@@ -14,6 +14,7 @@ import type { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
 import type { RDSClient } from '@aws-sdk/client-rds';
 import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SSMClient } from '@aws-sdk/client-ssm';
@@ -108,10 +109,19 @@ export interface WatchTimings {
   readonly pollIntervalMs: number;
   /** How long `/scale` watches for the running count to match. */
   readonly scaleDeadlineMs: number;
+  /**
+   * How long a deploy's health check waits, after the stack update, for the ECS rollout to complete
+   * and the load balancer to see every new task healthy.
+   */
+  readonly healthDeadlineMs: number;
 }
 
-/** Polling every 5 s; `/scale` watches for 10 minutes. */
-export const DEFAULT_WATCH_TIMINGS: WatchTimings = { pollIntervalMs: 5_000, scaleDeadlineMs: 600_000 };
+/** Polling every 5 s; `/scale` watches for 10 minutes; the health check waits up to 5 minutes. */
+export const DEFAULT_WATCH_TIMINGS: WatchTimings = {
+  pollIntervalMs: 5_000,
+  scaleDeadlineMs: 600_000,
+  healthDeadlineMs: 300_000,
+};
 
 interface ClientLike {
   readonly config: { credentials: () => Promise<unknown> };
@@ -138,6 +148,14 @@ export class AwsClients {
     return this.get('ecs', where, async (config) => {
       const { ECSClient } = await import('@aws-sdk/client-ecs');
       return new ECSClient(config);
+    });
+  }
+
+  /** Elastic Load Balancing v2, for the target health of the service's target groups. */
+  loadBalancing(where: AwsTarget): Promise<ElasticLoadBalancingV2Client> {
+    return this.get('elastic-load-balancing-v2', where, async (config) => {
+      const { ElasticLoadBalancingV2Client } = await import('@aws-sdk/client-elastic-load-balancing-v2');
+      return new ElasticLoadBalancingV2Client(config);
     });
   }
 

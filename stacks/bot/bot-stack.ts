@@ -28,6 +28,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import {
   ASSUME_OPERATOR_ROLE_VARIABLE,
+  BOT_EGRESS_PORTS,
   BOT_IMAGE_TAG_PARAMETER,
   type BotSecret,
   DRAIN_SECONDS_VARIABLE,
@@ -160,10 +161,18 @@ export class BotStack extends Stack {
 
     this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
       vpc: this.vpc,
+      // Unchanged since the group was created: CloudFormation replaces a group whose description changes.
       description: 'Bot tasks: nothing in; HTTPS out to Slack (Socket Mode), AWS, Datadog and PagerDuty',
       allowAllOutbound: false,
     });
-    this.securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'HTTPS and WSS out');
+    // BOT_EGRESS_PORTS is also what the deploy's end-to-end check believes it can reach from here.
+    for (const port of BOT_EGRESS_PORTS) {
+      this.securityGroup.addEgressRule(
+        ec2.Peer.anyIpv4(),
+        ec2.Port.tcp(port),
+        port === 443 ? 'HTTPS and WSS out' : `gRPC health check of the environment load balancers (${port})`,
+      );
+    }
 
     this.taskRole = new iam.Role(this, 'TaskRole', {
       roleName: props.taskRoleName,

@@ -526,7 +526,7 @@ describe('wheelhouse deploy', () => {
       /^✔ Deploying v1\.5\.0 to wheelhouse-dev \(\d+\.\ds\) — .*UPDATE_COMPLETE · tasks 2 running, 0 pending of 2/m,
     );
     expect(last).toMatch(
-      /^✔ Checking health through the load balancer \(\d+\.\ds\) — HTTP ok: .* · GRPC ok: .*SERVING/m,
+      /^✔ Checking health: the ECS rollout, the load balancer’s target health, and end to end \(\d+\.\ds\) — ECS rollout ok: .* · HTTP targets ok: .* · GRPC targets ok: .* · HTTP ok: GET /m,
     );
     expect(last).toMatch(/^Deployed v1\.5\.0 to dev in \d+s/m);
     expect(frames.some((f) => /^[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏] Deploying v1\.5\.0/m.test(f))).toBe(true);

@@ -50,8 +50,39 @@ describe('plain progress', () => {
     ],
     [
       'a failed health check',
-      { type: 'health', protocol: 'grpc', ok: false, detail: 'Check 10.0.0.1:9000: NOT_SERVING' },
+      {
+        type: 'health',
+        check: 'end-to-end',
+        protocol: 'grpc',
+        status: 'failed',
+        ok: false,
+        detail: 'Check 10.0.0.1:9000: NOT_SERVING',
+      },
       'health       GRPC FAILED: Check 10.0.0.1:9000: NOT_SERVING',
+    ],
+    [
+      'an end-to-end request not made from here',
+      {
+        type: 'health',
+        check: 'end-to-end',
+        protocol: 'http',
+        status: 'not-checked',
+        ok: true,
+        detail: 'GET http://lb/healthz: not checked from here: egress is allowed on 443, 9000 only',
+      },
+      'health       HTTP not checked: GET http://lb/healthz: not checked from here: egress is allowed on 443, 9000 only',
+    ],
+    [
+      "the load balancer's target health",
+      {
+        type: 'health',
+        check: 'targets',
+        protocol: 'http',
+        status: 'ok',
+        ok: true,
+        detail: '2 new task(s) of 2: 10.0.1.5 healthy, 10.0.2.7 healthy',
+      },
+      'health       HTTP targets ok: 2 new task(s) of 2: 10.0.1.5 healthy, 10.0.2.7 healthy',
     ],
     [
       'a gate alert',

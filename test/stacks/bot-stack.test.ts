@@ -4,12 +4,14 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { BOT_ENV_VARS } from '../../bot/env';
 import {
   ASSUME_OPERATOR_ROLE_VARIABLE,
+  BOT_EGRESS_PORTS,
   BOT_IMAGE_TAG_PARAMETER,
   type Config,
   deliveryNames,
 } from '../../config';
 import { buildApp } from '../../stacks/app';
 import type { BotStack } from '../../stacks/bot/bot-stack';
+import { GRPC_LISTENER_PORT } from '../../stacks/load-balancing';
 import { exampleConfig } from '../support/example-config';
 import { flatten, roleLogicalId, roleStatements, trustStatements } from '../support/iam-policies';
 
@@ -83,7 +85,7 @@ describe('BotStack', () => {
     three.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 3 });
   });
 
-  it('lets nothing in: no inbound rule at all, HTTPS out only', () => {
+  it("lets nothing in: no inbound rule at all; out: HTTPS, and the environments' gRPC listener port (the deploy check's end-to-end gRPC request)", () => {
     const groups = Object.values(template.findResources('AWS::EC2::SecurityGroup'));
     for (const group of groups) expect(group.Properties.SecurityGroupIngress).toBeUndefined();
     expect(Object.keys(template.findResources('AWS::EC2::SecurityGroupIngress'))).toEqual([]);
@@ -97,8 +99,30 @@ describe('BotStack', () => {
           ToPort: 443,
           Description: 'HTTPS and WSS out',
         },
+        {
+          CidrIp: '0.0.0.0/0',
+          IpProtocol: 'tcp',
+          FromPort: GRPC_LISTENER_PORT,
+          ToPort: GRPC_LISTENER_PORT,
+          Description: `gRPC health check of the environment load balancers (${GRPC_LISTENER_PORT})`,
+        },
       ],
     });
+  });
+
+  it('allows out exactly the ports the deploy health check believes it can reach from the bot (BOT_EGRESS_PORTS)', () => {
+    const [group] = Object.values(template.findResources('AWS::EC2::SecurityGroup')).filter((g) =>
+      String(g.Properties.GroupDescription).startsWith('Bot tasks'),
+    );
+    const ports = (group!.Properties.SecurityGroupEgress as { FromPort: number; ToPort: number }[]).map(
+      (rule) => {
+        expect(rule.ToPort).toBe(rule.FromPort);
+        return rule.FromPort;
+      },
+    );
+    expect(ports).toEqual([...BOT_EGRESS_PORTS]);
+    // Port 80 stays closed: without a domain the end-to-end HTTP request is not made from the bot.
+    expect(ports).not.toContain(80);
   });
 
   it('has its own VPC in the configured zones, with one NAT gateway and flow logs', () => {

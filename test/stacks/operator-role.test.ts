@@ -29,6 +29,10 @@ const CALLS: readonly (readonly [file: string, command: string, action: string])
   ['scale.ts', 'UpdateServiceCommand', 'ecs:UpdateService'],
   ['scale.ts', 'RegisterScalableTargetCommand', 'application-autoscaling:RegisterScalableTarget'],
   ['deploy/rollout-watch.ts', 'DescribeServicesCommand', 'ecs:DescribeServices'],
+  ['deploy/target-health.ts', 'DescribeServicesCommand', 'ecs:DescribeServices'],
+  ['deploy/target-health.ts', 'ListTasksCommand', 'ecs:ListTasks'],
+  ['deploy/target-health.ts', 'DescribeTasksCommand', 'ecs:DescribeTasks'],
+  ['deploy/target-health.ts', 'DescribeTargetHealthCommand', 'elasticloadbalancing:DescribeTargetHealth'],
   ['bastion-keys.ts', 'GetParametersByPathCommand', 'ssm:GetParametersByPath'],
   ['bastion-keys.ts', 'GetParameterCommand', 'ssm:GetParameter'],
   ['bastion-keys.ts', 'PutParameterCommand', 'ssm:PutParameter'],
@@ -126,9 +130,20 @@ describe('OperatorRole', () => {
         resources: [expect.stringMatching(/^\$\{Service[0-9A-F]+\}$/)],
       },
       {
+        sid: 'Tasks',
+        effect: 'Allow',
+        actions: ['ecs:DescribeTasks'],
+        resources: ['arn:aws:ecs:eu-west-1:444444444444:task/*'],
+      },
+      {
         sid: 'Unscoped',
         effect: 'Allow',
-        actions: ['application-autoscaling:DescribeScalableTargets', 'ecs:DescribeTaskDefinition'],
+        actions: [
+          'application-autoscaling:DescribeScalableTargets',
+          'ecs:DescribeTaskDefinition',
+          'ecs:ListTasks',
+          'elasticloadbalancing:DescribeTargetHealth',
+        ],
         resources: ['*'],
       },
       {
@@ -214,7 +229,7 @@ describe('OperatorRole', () => {
   it('reads no PagerDuty routing key where paging is off', () => {
     const sids = roleStatements(dev, operator(dev, 'dev')).map((s) => s.sid);
     expect(sids).not.toContain('PagerDutyRoutingKey');
-    expect(sids).toHaveLength(8);
+    expect(sids).toHaveLength(9);
   });
 
   it('grants no wildcard action, and "*" only to the actions that take no resource', () => {

@@ -68,6 +68,8 @@ export function exampleStackOutputs(
     bastionTunnelUser: environment.bastion.tunnelUser,
     bastionKeysParameterPath: environment.bastion.keysParameterPath,
     imageTag: 'v1.4.2',
+    httpTargetGroupArn: `arn:aws:elasticloadbalancing:${environment.region}:${environment.account}:targetgroup/wheelhouse-${n}-http/0123456789abcdef`,
+    grpcTargetGroupArn: `arn:aws:elasticloadbalancing:${environment.region}:${environment.account}:targetgroup/wheelhouse-${n}-grpc/0123456789abcdef`,
     ...overrides,
   };
 }

@@ -16,7 +16,17 @@ import {
   ListImagesCommand,
   RepositoryNotFoundException,
 } from '@aws-sdk/client-ecr';
-import { DescribeServicesCommand, ECSClient, UpdateServiceCommand } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListTasksCommand,
+  UpdateServiceCommand,
+} from '@aws-sdk/client-ecs';
+import {
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
 import { mockClient } from 'aws-sdk-client-mock';
 import type {
   StackActivityEvent,
@@ -36,6 +46,7 @@ interface FakeDeployment {
   pendingCount: number;
   desiredCount: number;
   failedTasks: number;
+  taskDefinition: string;
   version: string;
 }
 
@@ -50,6 +61,10 @@ export const CIRCUIT_BREAKER_REASON =
 export class FakeServiceWorld {
   readonly ecs = mockClient(ECSClient);
   readonly scaling = mockClient(ApplicationAutoScalingClient);
+  /** The target groups' target health (both groups alike). */
+  readonly elb = mockClient(ElasticLoadBalancingV2Client);
+  /** The state the load balancer reports for the PRIMARY deployment's tasks. @default 'healthy' */
+  targetState: 'healthy' | 'unhealthy' | 'initial' = 'healthy';
   deployments: FakeDeployment[];
   desired: number;
   running: number;
@@ -82,6 +97,49 @@ export class FakeServiceWorld {
         ],
       };
     });
+    // The shapes of ListTasks, DescribeTasks (an awsvpc task's ElasticNetworkInterface attachment with
+    // privateIPv4Address) and DescribeTargetHealth are those of the ECS and ELB API references
+    // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html,
+    // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetHealth.html);
+    // moto answers DescribeTargetHealth too (test/bot/ops/target-health.test.ts) but cannot run awsvpc tasks.
+    this.ecs.on(ListTasksCommand).callsFake(() => ({
+      taskArns: this.tasks().map((t) => t.taskArn),
+    }));
+    this.ecs.on(DescribeTasksCommand).callsFake((input: { tasks?: string[] }) => ({
+      tasks: this.tasks()
+        .filter((t) => input.tasks?.includes(t.taskArn))
+        .map((t) => ({
+          taskArn: t.taskArn,
+          taskDefinitionArn: t.taskDefinition,
+          lastStatus: 'RUNNING',
+          attachments: [
+            {
+              type: 'ElasticNetworkInterface',
+              status: 'ATTACHED',
+              details: [
+                { name: 'subnetId', value: 'subnet-0123' },
+                { name: 'privateIPv4Address', value: t.ip },
+              ],
+            },
+          ],
+        })),
+    }));
+    this.elb.on(DescribeTargetHealthCommand).callsFake(() => ({
+      TargetHealthDescriptions: this.tasks().map((t) => ({
+        Target: { Id: t.ip, Port: 8080 },
+        HealthCheckPort: '8080',
+        TargetHealth:
+          this.targetState === 'healthy'
+            ? { State: 'healthy' }
+            : this.targetState === 'initial'
+              ? { State: 'initial', Reason: 'Elb.InitialHealthChecking' }
+              : {
+                  State: 'unhealthy',
+                  Reason: 'Target.ResponseCodeMismatch',
+                  Description: 'Health checks failed with these codes: [503]',
+                },
+      })),
+    }));
     this.ecs.on(UpdateServiceCommand).callsFake((input: { desiredCount?: number }) => {
       if (input.desiredCount !== undefined) this.desired = input.desiredCount;
       return { service: { desiredCount: this.desired } };
@@ -101,6 +159,16 @@ export class FakeServiceWorld {
       });
   }
 
+  /** The running tasks of the PRIMARY deployment: one per running count. */
+  tasks(): { taskArn: string; taskDefinition: string; ip: string }[] {
+    const primary = this.deployments.find((d) => d.status === 'PRIMARY')!;
+    return Array.from({ length: primary.runningCount }, (_, i) => ({
+      taskArn: `arn:aws:ecs:eu-west-1:222222222222:task/wheelhouse-dev/${primary.id.replace(/\W/g, '')}t${i}`,
+      taskDefinition: primary.taskDefinition,
+      ip: `10.0.${primary.id.replace(/\D/g, '')}.${i + 10}`,
+    }));
+  }
+
   /** The version the PRIMARY deployment runs. */
   get version(): string {
     return this.deployments.find((d) => d.status === 'PRIMARY')!.version;
@@ -116,6 +184,7 @@ export class FakeServiceWorld {
       pendingCount: rolloutState === 'COMPLETED' ? 0 : this.desired,
       desiredCount: this.desired,
       failedTasks: 0,
+      taskDefinition: `arn:aws:ecs:eu-west-1:222222222222:task-definition/wheelhouse-service:${this.ids}`,
       version,
     };
   }
@@ -123,6 +192,7 @@ export class FakeServiceWorld {
   restore(): void {
     this.ecs.restore();
     this.scaling.restore();
+    this.elb.restore();
   }
 }
 

@@ -69,7 +69,7 @@ export async function startDeployWorld(config: Config, health: LbHealthServers):
         maxAttempts: 1,
         endpoint: dynalite.endpoint,
         stackDeployer: deployer,
-        watch: { pollIntervalMs: 10, scaleDeadlineMs: 300 },
+        watch: { pollIntervalMs: 10, scaleDeadlineMs: 300, healthDeadlineMs: 1_000 },
       }),
     environment(name) {
       const found = config.environments.find((e) => e.name === name);

@@ -37,10 +37,17 @@ export type DeployEvent =
       readonly failedTasks: number;
       readonly reason: string | null;
     }
-  /** A health check through the load balancer. */
+  /**
+   * One part of the health check after a rollout (see health-check.ts): the ECS rollout
+   * (`protocol` null), the load balancer's target health of the new tasks, or a request end to end.
+   */
   | {
       readonly type: 'health';
-      readonly protocol: 'http' | 'grpc';
+      readonly check: 'rollout' | 'targets' | 'end-to-end';
+      readonly protocol: 'http' | 'grpc' | null;
+      /** `not-checked`: this place cannot reach the endpoint (e.g. the bot's egress rules); not a failure. */
+      readonly status: 'ok' | 'failed' | 'not-checked';
+      /** Not failed (`ok` or `not-checked`). */
       readonly ok: boolean;
       readonly detail: string;
     }

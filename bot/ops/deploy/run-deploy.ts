@@ -14,9 +14,10 @@ import { readStackOutputs } from '../stack-outputs';
 import type { DeployEvent, DeployOutcome, DeployPhase, Rollback } from './deploy-events';
 import { type DeployLock, DeployStateStore, type HistoryEntry, newId } from './deploy-state';
 import { markDeployedImages } from './deployed-image-marks';
+import type { EndToEndOptions } from './end-to-end-check';
 import { activeFreezeWindow } from './freeze-windows';
 import { gateVerdict, silentGateNote } from './gate-verdict';
-import { checkGrpcHealth, checkHttpHealth } from './health-check';
+import { checkDeploymentHealth, egressPortsHere } from './health-check';
 import { type RolloutSummary, watchRollout } from './rollout-watch';
 
 /** What to deploy, and on whose behalf. */
@@ -38,6 +39,11 @@ export interface DeployDependencies {
   /** Mutes monitors and gates the bake; a no-op guard where Datadog is not configured. */
   readonly guard: DeployGuard;
   now(): Date;
+  /**
+   * How the health check's end-to-end requests connect.
+   * @default {@link egressPortsHere} of the process (the bot's egress ports in its ECS task, any elsewhere)
+   */
+  readonly endToEnd?: EndToEndOptions;
 }
 
 /** Someone else holds the environment's deploy lock. */
@@ -299,17 +305,34 @@ async function runLocked(
       return finish();
     }
 
-    onEvent({ type: 'phase', phase: 'health-check', detail: 'Checking health through the load balancer' });
-    const httpEndpoint = outputs.find('httpEndpoint');
-    const grpcEndpoint = outputs.find('grpcEndpoint');
+    onEvent({
+      type: 'phase',
+      phase: 'health-check',
+      detail: 'Checking health: the ECS rollout, the load balancer’s target health, and end to end',
+    });
+    // The outputs as this update left them: an update that adds or renames endpoints (a domain
+    // configured) is checked by its new names at once.
+    const deployed = await until(readStackOutputs(aws, environment));
+    // health-check.ts says what healthy means; a `not-checked` part does not fail the deploy.
     const checks = await until(
-      Promise.all([
-        httpEndpoint ? checkHttpHealth(httpEndpoint) : null,
-        grpcEndpoint ? checkGrpcHealth(grpcEndpoint, httpEndpoint?.startsWith('https://') ?? false) : null,
-      ]),
+      checkDeploymentHealth(
+        aws,
+        {
+          environment,
+          cluster: ref.cluster,
+          service: ref.service,
+          targetGroups: {
+            http: deployed.find('httpTargetGroupArn'),
+            grpc: deployed.find('grpcTargetGroupArn'),
+          },
+          endpoints: { http: deployed.find('httpEndpoint'), grpc: deployed.find('grpcEndpoint') },
+        },
+        deps.endToEnd ?? { egressPorts: egressPortsHere(process.env) },
+        signal,
+      ),
     );
-    for (const check of checks) if (check) onEvent(check);
-    const unhealthy = checks.filter((c) => c !== null && !c.ok);
+    for (const check of checks) onEvent(check);
+    const unhealthy = checks.filter((c) => !c.ok);
 
     let firing: readonly { readonly name: string; readonly url: string }[] = [];
     if (unhealthy.length === 0 && guard.isActive(environment.name) && environment.datadog.bakeMinutes > 0) {
@@ -328,7 +351,7 @@ async function runLocked(
     const reason =
       firing.length > 0
         ? `deploy-gate monitor alerted: ${firing.map((m) => m.name).join(', ')}`
-        : `health check failed: ${unhealthy.map((c) => c?.detail).join('; ')}`;
+        : `health check failed: ${unhealthy.map((c) => c.detail).join('; ')}`;
     if (version === null || previousVersion === null || previousVersion === version) {
       outcome = { status: 'failed', version, previousVersion, reason, rollback: null };
       return finish();

@@ -5,7 +5,12 @@ import { beginDeploy } from '../../../bot/ops/deploy/run-deploy';
 import { deployStateTableName } from '../../../config';
 import { readDatadogSettings } from '../../../monitors/datadog-client';
 import { createDeployGuard } from '../../../monitors/deploy-mute';
-import { exampleStackOutputs, fakeStacks, TEST_CREDENTIALS } from '../../support/aws-fakes';
+import {
+  exampleStackOutputs,
+  fakeStacks,
+  type StackOutputValues,
+  TEST_CREDENTIALS,
+} from '../../support/aws-fakes';
 import { DatadogFake } from '../../support/datadog-fake';
 import { ACCESS_DENIED_REASON, FakeServiceWorld, FakeStackDeployer } from '../../support/deploy-fakes';
 import { type RunningDynalite, startDynalite } from '../../support/dynalite';
@@ -23,11 +28,12 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
   let service: FakeServiceWorld;
   let deployer: FakeStackDeployer;
   let cfn: { restore(): void };
+  let outputs: StackOutputValues;
   beforeEach(async () => {
     dynalite = await startDynalite();
     await dynalite.createDeployStateTable(deployStateTableName(dev));
     health = await startLbHealthServers();
-    const outputs = exampleStackOutputs(dev, {
+    outputs = exampleStackOutputs(dev, {
       imageTag: 'v1.4.2',
       httpEndpoint: health.httpEndpoint,
       grpcEndpoint: health.grpcEndpoint,
@@ -40,7 +46,7 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
       maxAttempts: 1,
       endpoint: dynalite.endpoint,
       stackDeployer: deployer,
-      watch: { pollIntervalMs: 10 },
+      watch: { pollIntervalMs: 10, healthDeadlineMs: 1_000 },
     });
   });
   afterEach(async () => {
@@ -100,11 +106,113 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
     );
     expect(events).toContainEqual(expect.objectContaining({ type: 'service', rolloutState: 'IN_PROGRESS' }));
     expect(
-      events.filter((e) => e.type === 'health').map((e) => e.type === 'health' && [e.protocol, e.ok]),
+      events
+        .filter((e) => e.type === 'health')
+        .map((e) => e.type === 'health' && [e.check, e.protocol, e.status]),
     ).toEqual([
-      ['http', true],
-      ['grpc', true],
+      ['rollout', null, 'ok'],
+      ['targets', 'http', 'ok'],
+      ['targets', 'grpc', 'ok'],
+      ['end-to-end', 'http', 'ok'],
+      ['end-to-end', 'grpc', 'ok'],
     ]);
+    // The new deployment's two tasks, by their private IPs, in each target group.
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'health',
+        check: 'targets',
+        protocol: 'http',
+        detail: '2 new task(s) of 2: 10.0.2.10 healthy, 10.0.2.11 healthy',
+      }),
+    );
+  });
+
+  it('checks the endpoints and target groups the stack update left, not those read before it', async () => {
+    // GIVEN a stack from before the target-group outputs, whose HTTP endpoint the update changes
+    const before = { ...outputs };
+    delete outputs.httpTargetGroupArn;
+    delete outputs.grpcTargetGroupArn;
+    outputs.httpEndpoint = 'http://127.0.0.1:9';
+    const release = deployer.hold();
+
+    // WHEN the update gives the stack its new outputs
+    const running = deploy('v1.5.0');
+    // The deployer is called (and held) after the deploy read the outputs.
+    while (deployer.calls.length === 0) await new Promise((resolve) => setImmediate(resolve));
+    Object.assign(outputs, {
+      httpEndpoint: before.httpEndpoint,
+      httpTargetGroupArn: before.httpTargetGroupArn,
+      grpcTargetGroupArn: before.grpcTargetGroupArn,
+    });
+    release();
+    const { outcome, events } = await running;
+
+    // THEN
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'health',
+        check: 'end-to-end',
+        protocol: 'http',
+        status: 'ok',
+        detail: `GET ${before.httpEndpoint}/healthz: 200`,
+      }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'health', check: 'targets', protocol: 'grpc', status: 'ok' }),
+    );
+    expect(outcome).toMatchObject({ status: 'succeeded' });
+  });
+
+  it('rolls back when the load balancer never sees the new tasks healthy, though every request still succeeds (old tasks answering)', async () => {
+    // GIVEN the new tasks fail the target group's health checks; the endpoints answer 200
+    service.targetState = 'unhealthy';
+
+    // WHEN
+    const { outcome, events } = await deploy('v1.5.0');
+
+    // THEN
+    expect(events).toContainEqual(
+      expect.objectContaining({
+        type: 'health',
+        check: 'targets',
+        protocol: 'grpc',
+        status: 'failed',
+        detail: expect.stringContaining('10.0.2.10 unhealthy (Target.ResponseCodeMismatch)'),
+      }),
+    );
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'health', check: 'end-to-end', protocol: 'http', status: 'ok' }),
+    );
+    expect(outcome).toMatchObject({
+      status: 'rolled-back',
+      rollback: { by: 'health-check', to: 'v1.4.2' },
+    });
+  });
+
+  it("does not fail a deploy for an end-to-end request this place cannot make (the bot's egress ports)", async () => {
+    // WHEN the deploy runs with only port 443 allowed out (the local servers are on other ports)
+    const guard = createDeployGuard(config, readDatadogSettings({}));
+    const locked = await beginDeploy(
+      { aws, guard, now: () => NOW, endToEnd: { egressPorts: [443] } },
+      {
+        config,
+        environment: dev,
+        version: 'v1.5.0',
+        kind: 'deploy',
+        by: { id: 'U1', name: 'ana' },
+        freezeOverride: null,
+      },
+    );
+    const events: DeployEvent[] = [];
+    const outcome = await locked.run((e) => events.push(e));
+
+    // THEN
+    expect(
+      events
+        .filter((e) => e.type === 'health' && e.check === 'end-to-end')
+        .map((e) => e.type === 'health' && e.status),
+    ).toEqual(['not-checked', 'not-checked']);
+    expect(outcome).toMatchObject({ status: 'succeeded' });
   });
 
   it('fails (without a rollback to run) when the service is unhealthy after an infrastructure-only deploy', async () => {
