@@ -1,6 +1,6 @@
 /** `/status <env>`: the service, its rollout and scaling, the database and recent deployments. */
 import { context, escapeMrkdwn, fields, header, section } from '../blocks';
-import { readServiceStatus, type ServiceStatus } from '../ops/service-status';
+import { readServiceStatus, type ServiceStatus, type StatusPart } from '../ops/service-status';
 import { inChannel, type Reply } from '../reply';
 import { UsageError } from '../user-error';
 import type { CommandModule } from './command';
@@ -28,8 +28,9 @@ export const statusCommand: CommandModule = {
       environment,
       auditArgs: environment.name,
       async run(run) {
-        const status = await readServiceStatus(run.aws, environment);
-        return renderStatus(environment.name, status, run.config.project.timeZone);
+        const status = await readServiceStatus(run.aws, environment, run.logger);
+        const correlationId = (run.logger.bindings() as { correlationId?: string }).correlationId;
+        return renderStatus(environment.name, status, run.config.project.timeZone, correlationId);
       },
     };
   },
@@ -41,30 +42,61 @@ const ROLLOUT_EMOJI: Readonly<Record<string, string>> = {
   FAILED: ':red_circle:',
 };
 
-/** Renders a status as Block Kit. */
-export function renderStatus(environmentName: string, status: ServiceStatus, timeZone: string): Reply {
+/** How each part is named in the reply's list of what could not be read. */
+const PART_LABEL: Readonly<Record<StatusPart, string>> = {
+  service: 'Service and tasks',
+  image: 'Image and version',
+  deployments: 'Recent deployments',
+  autoscaling: 'Autoscaling',
+  database: 'Database',
+  lock: 'Deploy lock',
+};
+
+const UNREADABLE = '_could not be read_';
+
+/**
+ * Renders a status as Block Kit: what could be read, then one line per read that failed.
+ *
+ * @param correlationId named on the lines whose error was logged rather than explained
+ */
+export function renderStatus(
+  environmentName: string,
+  status: ServiceStatus,
+  timeZone: string,
+  correlationId?: string,
+): Reply {
   const { service, database } = status;
-  const rollout = service.rollout
+  const failed = new Set(status.unreadable.map((u) => u.part));
+  const rollout = service?.rollout
     ? `${ROLLOUT_EMOJI[service.rollout.state] ?? ''} ${service.rollout.state}${service.rollout.reason ? `: ${service.rollout.reason}` : ''}`.trim()
     : 'no deployment';
+  const version = service?.version ? `\`${service.version}\`` : failed.has('image') ? UNREADABLE : 'unknown';
   const blocks = [
     header(`${environmentName} · ${status.stackName}`),
     fields([
-      ['Service', `${service.name} (${service.status})`],
-      ['Tasks', `${service.running} running / ${service.desired} desired / ${service.pending} pending`],
-      ['Rollout', rollout],
-      ['Version', service.version ? `\`${service.version}\`` : 'unknown'],
-      ['Autoscaling', describeScaling(status)],
+      ...(service
+        ? ([
+            ['Service', `${service.name} (${service.status})`],
+            ['Tasks', `${service.running} running / ${service.desired} desired / ${service.pending} pending`],
+            ['Rollout', rollout],
+            ['Version', version],
+          ] as [string, string][])
+        : ([['Service', UNREADABLE]] as [string, string][])),
+      ['Autoscaling', failed.has('autoscaling') ? UNREADABLE : describeScaling(status)],
       ['Stack', status.stackStatus],
       [
         'Deploy lock',
-        status.lock
-          ? `:lock: <@${status.lock.owner}> since ${formatTime(status.lock.since, timeZone)}, expires ${formatTime(status.lock.expiresAt, timeZone)}: ${escapeMrkdwn(status.lock.reason)}`
-          : 'free',
+        failed.has('lock')
+          ? UNREADABLE
+          : status.lock
+            ? `:lock: <@${status.lock.owner}> since ${formatTime(status.lock.since, timeZone)}, expires ${formatTime(status.lock.expiresAt, timeZone)}: ${escapeMrkdwn(status.lock.reason)}`
+            : 'free',
       ],
     ]),
   ];
-  if (database) {
+  if (failed.has('database')) {
+    blocks.push(fields([['Database', UNREADABLE]]));
+  } else if (database) {
     blocks.push(
       fields([
         ['Database', `${database.id} (${database.status})`],
@@ -81,12 +113,26 @@ export function renderStatus(environmentName: string, status: ServiceStatus, tim
     const when = d.startedAt ? formatTime(d.startedAt, timeZone) : 'not started';
     return `• ${when}: ${d.status}${d.reason ? ` (${d.reason})` : ''}`;
   });
-  blocks.push(section(`*Recent deployments*\n${deployments.length > 0 ? deployments.join('\n') : 'none'}`));
-  blocks.push(context(`Image: ${service.image ?? 'unknown'}`));
-  return inChannel(
-    `${environmentName}: ${service.running}/${service.desired} tasks, ${service.rollout?.state ?? 'no rollout'}, version ${service.version ?? 'unknown'}`,
-    blocks,
-  );
+  const listed = failed.has('deployments')
+    ? UNREADABLE
+    : deployments.length > 0
+      ? deployments.join('\n')
+      : 'none';
+  blocks.push(section(`*Recent deployments*\n${listed}`));
+  if (status.unreadable.length > 0) {
+    const lines = status.unreadable.map((u) => {
+      const logged = u.logged ? (correlationId ? ` (logged with id \`${correlationId}\`)` : ' (logged)') : '';
+      return `• ${PART_LABEL[u.part]}: ${u.reason}${logged}`;
+    });
+    blocks.push(section(`:warning: *Could not read*\n${lines.join('\n')}`));
+  }
+  blocks.push(context(`Image: ${service?.image ?? 'unknown'}`));
+  const summary = service
+    ? `${service.running}/${service.desired} tasks, ${service.rollout?.state ?? 'no rollout'}, version ${service.version ?? 'unknown'}`
+    : 'the service could not be read';
+  const partial =
+    status.unreadable.length > 0 ? ` (${status.unreadable.length} part(s) could not be read)` : '';
+  return inChannel(`${environmentName}: ${summary}${partial}`, blocks);
 }
 
 /** The live bounds, and the stack's when `/scale` has set others. */

@@ -1,13 +1,30 @@
 /**
  * Reads what `/status` shows: the ECS service and its rollout, its autoscaling bounds, the Aurora
  * cluster and recent deployments. Returns data; rendering is the command's job.
+ *
+ * After the stack's outputs (without them nothing else can be found), each read settles on its own: one
+ * that fails leaves the others' results, and is listed in {@link ServiceStatus.unreadable}.
  */
 import { z } from 'zod';
 import type { EnvironmentConfig } from '../../config';
+import type { BotLogger } from '../logger';
 import type { AwsClients } from './aws-clients';
 import { withAwsErrors } from './aws-errors';
 import { type DeployLock, DeployStateStore } from './deploy/deploy-state';
+import { describeReadFailure } from './read-failure';
 import { readStackOutputs } from './stack-outputs';
+
+/** The parts of a status that are read independently. */
+export type StatusPart = 'service' | 'image' | 'deployments' | 'autoscaling' | 'database' | 'lock';
+
+/** A part that could not be read: which, through which IAM action, and why in words a person can act on. */
+export interface UnreadablePart {
+  readonly part: StatusPart;
+  readonly action: string;
+  readonly reason: string;
+  /** True when the reason is ours to look at (the error is logged), not something AWS explained. */
+  readonly logged: boolean;
+}
 
 /** One ECS deployment of the service (current or recent). */
 export interface DeploymentSummary {
@@ -22,6 +39,7 @@ export interface DeploymentSummary {
 export interface ServiceStatus {
   readonly stackName: string;
   readonly stackStatus: string;
+  /** Null when DescribeServices failed (see {@link unreadable}). */
   readonly service: {
     readonly name: string;
     readonly status: string;
@@ -34,7 +52,7 @@ export interface ServiceStatus {
     readonly image: string | null;
     /** The tag part of {@link image}. */
     readonly version: string | null;
-  };
+  } | null;
   readonly scaling: { readonly min: number; readonly max: number } | null;
   /** The bounds the stack configures (`service.tasks`); `/scale` may have set others live. */
   readonly configuredScaling: { readonly min: number; readonly max: number };
@@ -49,6 +67,8 @@ export interface ServiceStatus {
     readonly capacity: { readonly min: number; readonly max: number } | null;
   } | null;
   readonly recentDeployments: readonly DeploymentSummary[];
+  /** The reads that failed, one entry each; the matching fields above then hold their empty value. */
+  readonly unreadable: readonly UnreadablePart[];
 }
 
 const describeServices = z.object({
@@ -131,10 +151,16 @@ const describeDbClusters = z.object({
 /** How many recent deployments `/status` lists. */
 export const RECENT_DEPLOYMENTS = 5;
 
-/** Reads the status of `environment` from CloudFormation, ECS, Application Auto Scaling and RDS. */
+/**
+ * Reads the status of `environment` from CloudFormation, ECS, Application Auto Scaling, RDS and DynamoDB.
+ *
+ * @param logger where unexpected failures of single reads are logged (they are listed, not thrown)
+ * @throws the first failure when every read failed (nothing to show), as an AWS user error where it is one
+ */
 export async function readServiceStatus(
   aws: AwsClients,
   environment: EnvironmentConfig,
+  logger?: BotLogger,
 ): Promise<ServiceStatus> {
   const outputs = await readStackOutputs(aws, environment);
   const cluster = outputs.get('clusterName');
@@ -193,46 +219,73 @@ export async function readServiceStatus(
       };
     })();
 
-    // The lock is extra information: a table that cannot be read must not hide the rest.
-    const lockCall = new DeployStateStore(aws, environment).readLock(new Date()).catch(() => null);
-    // Settle every call together, so that one failure leaves no other call's rejection unhandled.
+    const lockCall = new DeployStateStore(aws, environment).readLock(new Date());
+    // Each read settles on its own: one failure neither hides the others nor leaves a rejection unhandled.
+    const failures: { part: StatusPart; action: string; error: unknown }[] = [];
+    const settle = async <T>(part: StatusPart, action: string, call: Promise<T>, empty: T): Promise<T> => {
+      try {
+        return await call;
+      } catch (error) {
+        failures.push({ part, action, error });
+        return empty;
+      }
+    };
     const [service, deployments, scaling, database, lock] = await Promise.all([
-      serviceCall,
-      deploymentsCall,
-      scalingCall,
-      databaseCall,
-      lockCall,
+      settle('service', 'ecs:DescribeServices', serviceCall, undefined),
+      settle('deployments', 'ecs:ListServiceDeployments', deploymentsCall, []),
+      settle('autoscaling', 'application-autoscaling:DescribeScalableTargets', scalingCall, null),
+      settle('database', 'rds:DescribeDBClusters', databaseCall, null),
+      settle('lock', 'dynamodb:GetItem', lockCall, null),
     ]);
     let image: string | null = null;
     if (service?.taskDefinition) {
-      const response = await ecs.send(
-        new ecsSdk.DescribeTaskDefinitionCommand({ taskDefinition: service.taskDefinition }),
+      const taskDefinition = service.taskDefinition;
+      image = await settle(
+        'image',
+        'ecs:DescribeTaskDefinition',
+        (async () => {
+          const response = await ecs.send(new ecsSdk.DescribeTaskDefinitionCommand({ taskDefinition }));
+          const containers =
+            describeTaskDefinition.parse(response).taskDefinition?.containerDefinitions ?? [];
+          const repository = environment.images.repositoryName;
+          const main = containers.find((c) => c.image?.includes(`/${repository}:`)) ?? containers[0];
+          return main?.image ?? null;
+        })(),
+        null,
       );
-      const containers = describeTaskDefinition.parse(response).taskDefinition?.containerDefinitions ?? [];
-      const repository = environment.images.repositoryName;
-      const main = containers.find((c) => c.image?.includes(`/${repository}:`)) ?? containers[0];
-      image = main?.image ?? null;
     }
+    const attempted = 4 + (dbClusterId ? 1 : 0) + (service?.taskDefinition ? 1 : 0);
+    // Nothing could be read: the same error as a single failing read (e.g. access denied, with what to do).
+    if (failures.length >= attempted) throw failures[0]!.error;
+    const unreadable = failures.map(({ part, action, error }): UnreadablePart => {
+      const { reason, expected } = describeReadFailure(error, action);
+      if (!expected) logger?.warn({ err: error, part, action }, 'status: a read failed');
+      return { part, action, reason, logged: !expected };
+    });
     const primary = service?.deployments?.find((d) => d.status === 'PRIMARY');
     return {
       stackName: outputs.stackName,
       stackStatus: outputs.stackStatus,
-      service: {
-        name: service?.serviceName ?? serviceNameOf(serviceName),
-        status: service?.status ?? 'MISSING',
-        running: service?.runningCount ?? 0,
-        desired: service?.desiredCount ?? 0,
-        pending: service?.pendingCount ?? 0,
-        rollout: primary?.rolloutState
-          ? { state: primary.rolloutState, reason: primary.rolloutStateReason ?? null }
-          : null,
-        image,
-        version: image?.includes(':') ? (image.split(':').at(-1) ?? null) : outputs.find('imageTag'),
-      },
+      service:
+        service === undefined
+          ? null
+          : {
+              name: service?.serviceName ?? serviceNameOf(serviceName),
+              status: service?.status ?? 'MISSING',
+              running: service?.runningCount ?? 0,
+              desired: service?.desiredCount ?? 0,
+              pending: service?.pendingCount ?? 0,
+              rollout: primary?.rolloutState
+                ? { state: primary.rolloutState, reason: primary.rolloutStateReason ?? null }
+                : null,
+              image,
+              version: image?.includes(':') ? (image.split(':').at(-1) ?? null) : outputs.find('imageTag'),
+            },
       scaling,
       configuredScaling: environment.service.tasks,
       lock,
       database,
+      unreadable,
       recentDeployments: deployments.map((d) => ({
         status: d.status ?? 'UNKNOWN',
         rolloutState: null,
