@@ -5,7 +5,7 @@
  * metric carries `env` and `service`, and `protocol:http|grpc` tells the two listeners apart.
  */
 import type { EnvironmentConfig } from '../config';
-import { METRIC_NAMES } from '../service/observability/metrics';
+import { METRIC_NAMES } from '../service/observability/metric-names';
 import { minimumTraffic, ratioThresholds } from './ratio-guards';
 import { appScope } from './tags';
 import { thresholdsFor } from './thresholds';

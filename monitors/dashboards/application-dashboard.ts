@@ -1,7 +1,7 @@
 /** The Application dashboard: tasks, CPU and memory, restarts and deployments, connection pools. */
 import type { Dashboard } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/Dashboard';
 import { type EnvironmentConfig, FORWARDED_EVENTS, forwardedEventTag } from '../../config';
-import { METRIC_NAMES } from '../../service/observability/metrics';
+import { METRIC_NAMES } from '../../service/observability/metric-names';
 import { AWS, appScope, DEPLOYMENT_EVENTS, templateVariables } from './template';
 import { eventTimeline, group, queryValue, timeseries } from './widgets';
 

@@ -1,26 +1,9 @@
 import { StatsD } from 'hot-shots';
 import type { MetricsOptions } from '../config';
 import type { Logger } from './logger';
+import { METRIC_NAMES } from './metric-names';
 
-/** The metric names the service sends; Datadog monitors depend on them, so they are a stable contract. */
-export const METRIC_NAMES = {
-  /** Counter: one per request. Tags: protocol, method, status, code. */
-  requestCount: 'wheelhouse.request.count',
-  /** Distribution (ms): request latency. Tags: protocol, method, status, code. */
-  requestDuration: 'wheelhouse.request.duration',
-  /** Counter: one per failed request (code other than ok). Tags: protocol, method, status, code. */
-  requestErrors: 'wheelhouse.request.errors',
-  /** Gauge: connections open in a pool. Tag: pool (writer|reader). */
-  poolTotal: 'wheelhouse.db.pool.total',
-  /** Gauge: idle connections in a pool. Tag: pool. */
-  poolIdle: 'wheelhouse.db.pool.idle',
-  /** Gauge: callers waiting for a connection. Tag: pool. */
-  poolWaiting: 'wheelhouse.db.pool.waiting',
-  /** Counter: a pool dropped its connections to resolve its endpoint again (failover). Tags: pool, reason. */
-  poolReset: 'wheelhouse.db.pool.reset',
-  /** Counter: a database call was retried. Tags: pool, reason. */
-  dbRetry: 'wheelhouse.db.retry',
-} as const;
+export { METRIC_NAMES } from './metric-names';
 
 /** What one request did, for {@link Metrics.request}. */
 export interface RequestOutcome {

@@ -148,6 +148,8 @@ describe('the bot, as its Fargate task runs it', () => {
     DD_API_KEY: 'test-datadog-api-key',
     DD_APP_KEY: 'test-datadog-app-key',
     PAGERDUTY_TOKEN: 'test-pagerduty-token',
+    // The unified service tag `version` is the bot's image tag, a stack parameter (a token).
+    DD_VERSION: 'v1.5.0',
   };
   /** What ECS adds to every container (the task role's credentials stand in as keys), and the fakes. */
   const ecsAdds = (awsEndpoint: string) => ({

@@ -15,7 +15,7 @@
  * that the test starts on 127.0.0.1. Needs root and util-linux (`unshare`, `setpriv`, `mount`).
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, realpathSync } from 'node:fs';
+import { existsSync, mkdtempSync, realpathSync, rmdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { type DirectoryOwnership, type DockerImage, NODE_IMAGE_USERS, volumeOwnership } from './dockerfile';
@@ -151,6 +151,16 @@ export function startInFargateSandbox(options: FargateSandboxOptions): SandboxPr
   const { uid, gid } = containerIdentity(container, image);
   const volumes: Record<string, DirectoryOwnership> = {};
   const script = ['set -e'];
+  // The image's files (here a checkout or a stand-in, and its node_modules) may lie under a volume's
+  // path (a clone under /tmp): held outside it while the volume covers the path, then put back at the
+  // same path on top of the volume, so that the process finds them where they were.
+  const needed = [...new Set([appDir, realpathSync(join(appDir, 'node_modules'))])];
+  const underVolume = (path: string) =>
+    container.mounts.some((m) => path === m.containerPath || path.startsWith(`${m.containerPath}/`));
+  const held = needed
+    .filter(underVolume)
+    .map((path) => ({ path, holder: mkdtempSync('/var/tmp/fargate-hold-') }));
+  for (const { path, holder } of held) script.push(`mount --bind '${path}' '${holder}'`);
   for (const mount of container.mounts) {
     if (!mount.emptyBindMount)
       throw new Error(`${mount.containerPath}: only empty bind volumes are reproduced`);
@@ -159,10 +169,12 @@ export function startInFargateSandbox(options: FargateSandboxOptions): SandboxPr
     const flags = `mode=${owner.mode.toString(8).padStart(4, '0')},uid=${owner.uid},gid=${owner.gid}`;
     script.push(`mount -t tmpfs -o ${flags}${mount.readOnly ? ',ro' : ''} tmpfs '${mount.containerPath}'`);
   }
+  for (const { path, holder } of held)
+    script.push(`mkdir -p '${path}'`, `mount --bind '${holder}' '${path}'`);
   if (container.readonlyRootFilesystem) {
     script.push('mount -o remount,bind,ro /');
     // The image's files may be on other mounts than / (a CI workspace, node_modules elsewhere).
-    for (const path of new Set([appDir, realpathSync(join(appDir, 'node_modules'))])) {
+    for (const path of needed) {
       script.push(`mount --bind '${path}' '${path}'`, `mount -o remount,bind,ro '${path}'`);
     }
   }
@@ -182,6 +194,9 @@ export function startInFargateSandbox(options: FargateSandboxOptions): SandboxPr
     // 'close': after the exit and the end of its output, so every line has been read.
     child.once('close', (code, signal) => resolve(code ?? signal ?? 'unknown')),
   );
+  void exited.then(() => {
+    for (const { holder } of held) rmdirSync(holder);
+  });
   createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
   const lines = createInterface({ input: child.stdout! });
   const waiting: { matches: (line: string) => boolean; resolve: (line: string) => void }[] = [];

@@ -516,8 +516,12 @@ describe('/deploy', () => {
       expect(final).toContain('deploy-gate monitor alerted: App HTTP error rate');
       expect(final).toContain('by Wheelhouse, because App HTTP error rate alerted, to `v1.4.2`');
       expect(world.deployer.calls.map((c) => c.version)).toEqual(['v1.5.0', 'v1.4.2']);
+      // (the downtime is not cancelled: it ends once the muted monitors judge only data from after the rollback)
       const [downtime] = [...dd.downtimes.values()];
-      expect((downtime!.attributes as { status: string }).status).toBe('canceled');
+      expect((downtime!.attributes as { status: string }).status).toBe('active');
+      expect(dd.writes().some((w) => w.method === 'PATCH' && w.path.startsWith('/api/v2/downtime/'))).toBe(
+        true,
+      );
       expect(dd.events.map((e) => e.title)).toContain('Deploy v1.5.0 to stage: rolled-back');
     } finally {
       await dd.close();
