@@ -43,7 +43,6 @@ import {
   planSynthetics,
   readManagedSynthetics,
   renderSyntheticsPlan,
-  syntheticsHaveChanges,
 } from './synthetics/sync-synthetics';
 import { defineSynthetics } from './synthetics/synthetic-tests';
 
@@ -141,7 +140,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
       });
       out(renderPlan(plan));
       out(renderSyntheticsPlan(synthPlan));
-      return hasChanges(plan) || syntheticsHaveChanges(synthPlan) ? EXIT.changes : EXIT.ok;
+      return hasChanges(plan) || hasChanges(synthPlan) ? EXIT.changes : EXIT.ok;
     }
 
     const actual = await readManaged(
@@ -159,7 +158,7 @@ export async function runCli(argv: readonly string[], options: CliOptions = {}):
     );
     out(renderPlan(plan));
     out(renderSyntheticsPlan(synthPlan));
-    const changes = hasChanges(plan) || syntheticsHaveChanges(synthPlan);
+    const changes = hasChanges(plan) || hasChanges(synthPlan);
     if (command === 'plan') return changes ? EXIT.changes : EXIT.ok;
 
     if (!changes) {

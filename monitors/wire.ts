@@ -18,7 +18,8 @@ type Serializer = {
 
 let serializer: Serializer | undefined;
 
-function objectSerializer(): Serializer {
+/** The client's v1 serializer, loaded on first use; monitors, dashboards and synthetic tests (synthetics/wire.ts) use it. */
+export function objectSerializer(): Serializer {
   serializer ??= (
     require('@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/ObjectSerializer') as {
       ObjectSerializer: Serializer;

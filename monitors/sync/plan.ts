@@ -209,19 +209,27 @@ export function planSync(
   return { env, changes, offline: actual === null };
 }
 
+/** A plan of changes, of monitors and dashboards ({@link Plan}) or of synthetic tests. */
+export interface ActionPlan {
+  readonly changes: readonly { readonly action: ChangeAction }[];
+}
+
 /** True when applying the plan would write to Datadog. */
-export function hasChanges(plan: Plan): boolean {
+export function hasChanges(plan: ActionPlan): boolean {
   return plan.changes.some((c) => c.action === 'create' || c.action === 'update' || c.action === 'delete');
 }
 
 /** Counts per action, for the summary line. */
-export function countActions(plan: Plan): Readonly<Record<ChangeAction, number>> {
+export function countActions(plan: ActionPlan): Readonly<Record<ChangeAction, number>> {
   const counts: Record<ChangeAction, number> = { create: 0, update: 0, delete: 0, unchanged: 0, orphan: 0 };
   for (const c of plan.changes) counts[c.action] += 1;
   return counts;
 }
 
-function groupById<T extends { readonly id: string | null }>(items: readonly T[]): Map<string | null, T[]> {
+/** Managed objects by their id tag, in the order Datadog listed them: a planner takes each defined id's first and leaves the rest. */
+export function groupById<T extends { readonly id: string | null }>(
+  items: readonly T[],
+): Map<string | null, T[]> {
   const byId = new Map<string | null, T[]>();
   for (const item of items) byId.set(item.id, [...(byId.get(item.id) ?? []), item]);
   return byId;

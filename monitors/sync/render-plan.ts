@@ -3,7 +3,8 @@ import type { FieldChange } from './owned-fields';
 import { type ChangeAction, countActions, type Plan } from './plan';
 import type { RouteCheck } from './verify-routes';
 
-const SYMBOL: Readonly<Record<ChangeAction, string>> = {
+/** The mark of each action at the start of a plan's line. */
+export const ACTION_SYMBOL: Readonly<Record<ChangeAction, string>> = {
   create: '+',
   update: '~',
   delete: '-',
@@ -16,7 +17,7 @@ export function renderPlan(plan: Plan): string {
   const rows = plan.changes
     .filter((c) => c.action !== 'unchanged')
     .map((c) => ({
-      cells: [`${SYMBOL[c.action]} ${c.action}`, c.kind, c.id, c.name],
+      cells: [`${ACTION_SYMBOL[c.action]} ${c.action}`, c.kind, c.id, c.name],
       details: [
         ...c.fields.map(renderField),
         ...(c.action === 'orphan'

@@ -12,7 +12,8 @@ import type { DatadogClient } from '../datadog-client';
 import { toMonitoringError } from '../errors';
 import { createOnce } from '../sync/create-once';
 import { diffFields, type FieldChange, dashboardFields as flatFields } from '../sync/owned-fields';
-import type { ChangeAction } from '../sync/plan';
+import { type ChangeAction, countActions, groupById } from '../sync/plan';
+import { ACTION_SYMBOL } from '../sync/render-plan';
 import { idFromTags, idTag, managedTags } from '../tags';
 import type { Json } from '../wire';
 import type { SyntheticDefinition } from './synthetic-tests';
@@ -81,8 +82,7 @@ export function planSynthetics(
 ): SyntheticsPlan {
   const skipped = options.skipped ?? null;
   if (skipped !== null) return { env, changes: [], skipped, offline: actual === null };
-  const byId = new Map<string | null, ManagedSynthetic[]>();
-  for (const m of actual ?? []) byId.set(m.id, [...(byId.get(m.id) ?? []), m]);
+  const byId = groupById(actual ?? []);
   const changes: SyntheticChange[] = [];
   for (const def of desired) {
     const existing = byId.get(def.id)?.shift();
@@ -118,11 +118,6 @@ export function planSynthetics(
     });
   }
   return { env, changes, skipped: null, offline: actual === null };
-}
-
-/** True when applying would write. */
-export function syntheticsHaveChanges(plan: SyntheticsPlan): boolean {
-  return plan.changes.some((c) => c.action === 'create' || c.action === 'update' || c.action === 'delete');
 }
 
 /** Applies the synthetics plan, one write at a time; `onApplied` hears of each. Throws a MonitoringError. */
@@ -172,30 +167,22 @@ async function findByIdTag(
   return null;
 }
 
-const SYMBOL: Readonly<Record<ChangeAction, string>> = {
-  create: '+',
-  update: '~',
-  delete: '-',
-  unchanged: '=',
-  orphan: '!',
-};
-
 /** The synthetics plan as lines for the terminal, in the style of the monitors plan. */
 export function renderSyntheticsPlan(plan: SyntheticsPlan): string {
   if (plan.skipped !== null) return `Synthetic tests for ${plan.env}: skipped, ${plan.skipped}.`;
   const lines: string[] = [];
   for (const c of plan.changes) {
     if (c.action === 'unchanged') continue;
-    lines.push(`${SYMBOL[c.action]} ${c.action}  synthetic  ${c.id}  ${c.name}`);
+    lines.push(`${ACTION_SYMBOL[c.action]} ${c.action}  synthetic  ${c.id}  ${c.name}`);
     for (const f of c.fields)
       lines.push(`    ${f.path}: ${JSON.stringify(f.actual)} → ${JSON.stringify(f.desired)}`);
     if (c.action === 'orphan')
       lines.push(`    no longer defined (public id ${c.publicId}); --prune deletes it`);
   }
-  const n = (a: ChangeAction) => plan.changes.filter((c) => c.action === a).length;
+  const n = countActions(plan);
   lines.push(
-    `Synthetic tests for ${plan.env}: ${n('create')} to create, ${n('update')} to update, ${n('delete')} to delete, ${n('unchanged')} unchanged` +
-      (n('orphan') > 0 ? `, ${n('orphan')} no longer defined (kept without --prune)` : '') +
+    `Synthetic tests for ${plan.env}: ${n.create} to create, ${n.update} to update, ${n.delete} to delete, ${n.unchanged} unchanged` +
+      (n.orphan > 0 ? `, ${n.orphan} no longer defined (kept without --prune)` : '') +
       '.',
   );
   return lines.join('\n');

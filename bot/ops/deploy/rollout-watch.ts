@@ -2,32 +2,9 @@
  * Watches the ECS service while a deploy runs (DescribeServices): tasks started, healthy and
  * draining, and whether the deployment circuit breaker failed the rollout and rolled it back.
  */
-import { z } from 'zod';
 import type { AwsClients, AwsEnvironment } from '../aws-clients';
 import type { DeployEvent } from './deploy-events';
-
-const describeServices = z.object({
-  services: z
-    .array(
-      z.object({
-        deployments: z
-          .array(
-            z.object({
-              id: z.string().optional(),
-              status: z.string().optional(),
-              rolloutState: z.string().optional(),
-              rolloutStateReason: z.string().optional(),
-              runningCount: z.number().optional(),
-              pendingCount: z.number().optional(),
-              desiredCount: z.number().optional(),
-              failedTasks: z.number().optional(),
-            }),
-          )
-          .optional(),
-      }),
-    )
-    .optional(),
-});
+import { ecsDeployments } from './ecs-deployments';
 
 /** What the watch saw. */
 export interface RolloutSummary {
@@ -71,7 +48,7 @@ export function watchRollout(
       const response = await ecs.send(
         new sdk.DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] }),
       );
-      const deployments = describeServices.parse(response).services?.[0]?.deployments ?? [];
+      const deployments = ecsDeployments(response);
       const primary = deployments.find((d) => d.status === 'PRIMARY');
       const failed = deployments.find(
         (d) => d.rolloutState === 'FAILED' && /circuit breaker/i.test(d.rolloutStateReason ?? ''),

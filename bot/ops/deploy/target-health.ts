@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import type { AwsClients, AwsEnvironment } from '../aws-clients';
+import { ecsDeployments } from './ecs-deployments';
 
 /** The PRIMARY deployment: its task definition, rollout state and counts. */
 export interface PrimaryDeployment {
@@ -34,27 +35,6 @@ export interface ServiceTargets {
   readonly service: string;
 }
 
-const describeServices = z.object({
-  services: z
-    .array(
-      z.object({
-        deployments: z
-          .array(
-            z.object({
-              status: z.string().optional(),
-              taskDefinition: z.string().optional(),
-              rolloutState: z.string().optional(),
-              rolloutStateReason: z.string().optional(),
-              desiredCount: z.number().optional(),
-              runningCount: z.number().optional(),
-            }),
-          )
-          .optional(),
-      }),
-    )
-    .optional(),
-});
-
 /** The service's PRIMARY deployment, or null when the service has none (or does not exist). */
 export async function readPrimaryDeployment(
   aws: AwsClients,
@@ -65,7 +45,7 @@ export async function readPrimaryDeployment(
   const response = await ecs.send(
     new DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] }),
   );
-  const deployments = describeServices.parse(response).services?.[0]?.deployments ?? [];
+  const deployments = ecsDeployments(response);
   const primary = deployments.find((d) => d.status === 'PRIMARY');
   if (!primary) return null;
   return {
