@@ -6,9 +6,18 @@ import { Server, ServerCredentials, type ServerUnaryCall, type sendUnaryData, st
 import { Pool } from 'pg';
 import { loadProtos } from '../service/grpc/server';
 
-// The bare baseline of `npm run bench:service`: plain node:http and a bare @grpc/grpc-js server on one
-// pg.Pool, running the same indexed read and insert as the service, with no framework, validation, logging,
-// metrics or failover handling. Started by bench/service.ts; configured by the same env vars as the service.
+// The fair baseline of `npm run bench:service`: the best plain server one would write for the same two calls.
+//
+// What it does, as the service does: plain node:http and a bare @grpc/grpc-js server on one pg.Pool of the
+// service's size (10, DATABASE_POOL_MAX's default), the same V8 setting (service/runtime-flags.ts), the same
+// indexed read and insert run as *named prepared statements* (each connection parses and plans them once),
+// an id made by randomUUID(), HTTP keep-alive of 65 s, channelz off on gRPC (as the service has it; a careful
+// plain server that serves no channelz turns it off too), JSON out via JSON.stringify.
+//
+// What it does not do, and the service does: no framework routing (a startsWith on the URL), no input
+// validation (a malformed body throws), no request id, no log line, no metrics, no error table, no failover
+// handling (retries, pool reset), no drain, no body limit, no health or reflection services. The gap between
+// the two is what all of that costs. Started by bench/service.ts; configured by the same env vars as the service.
 
 const COLUMNS = 'id, title, body, version, created_at, updated_at';
 const pool = new Pool({ connectionString: process.env.DATABASE_URL, max: 10 });
@@ -32,16 +41,13 @@ const toNote = (row: Row) => ({
   updatedAt: row.updated_at.toISOString(),
 });
 
+const FIND = `SELECT ${COLUMNS} FROM notes WHERE id = $1`;
+const INSERT = `INSERT INTO notes (id, title, body) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`;
 const read = async (id: string) =>
-  (await pool.query<Row>(`SELECT ${COLUMNS} FROM notes WHERE id = $1`, [id])).rows[0];
+  (await pool.query<Row>({ name: 'notes_find', text: FIND, values: [id] })).rows[0];
 const insert = async (title: string, body: string) =>
-  (
-    await pool.query<Row>(`INSERT INTO notes (id, title, body) VALUES ($1, $2, $3) RETURNING ${COLUMNS}`, [
-      randomUUID(),
-      title,
-      body,
-    ])
-  ).rows[0]!;
+  (await pool.query<Row>({ name: 'notes_insert', text: INSERT, values: [randomUUID(), title, body] }))
+    .rows[0]!;
 
 const http = createServer((request, response) => {
   const send = (code: number, value: unknown) => {
@@ -71,7 +77,7 @@ const http = createServer((request, response) => {
 });
 http.keepAliveTimeout = 65_000;
 
-const grpc = new Server();
+const grpc = new Server({ 'grpc.enable_channelz': 0 });
 const { proto } = loadProtos();
 grpc.addService(proto.wheelhouse.notes.v1.NotesService.service, {
   GetNote: (call: ServerUnaryCall<{ id: string }, unknown>, callback: sendUnaryData<unknown>) => {

@@ -15,7 +15,7 @@ import { ErrorCode, ServiceError } from '../errors';
 import type { ProtoGrpcType } from '../gen/notes';
 import type { NotesServiceHandlers } from '../gen/wheelhouse/notes/v1/NotesService';
 import type { NotesService } from '../notes/notes-service';
-import type { Logger } from '../observability/logger';
+import { type Logger, requestLogger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Readiness } from '../readiness';
 import { requestIdFrom } from '../request-id';
@@ -90,12 +90,12 @@ export function createGrpcServer(options: GrpcServerOptions): Server {
     handle: (request: Req) => Promise<Res>,
   ): handleUnaryCall<Req, Res> {
     // Protocol and method are serialized once, not on every line.
-    const log = logger.child({ protocol: 'grpc', method });
+    const log = requestLogger(logger, { protocol: 'grpc', method });
     // Made once per method rather than as a closure per call.
     const finish = (started: number, reqId: string, status: string, code: string): void => {
       const durationMs = performance.now() - started;
       metrics.request({ protocol: 'grpc', method, status, code, durationMs });
-      log.info({ reqId, status, code, durationMs: Math.round(durationMs * 100) / 100 }, 'request');
+      log(reqId, status, code, durationMs);
     };
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {
       const started = performance.now();

@@ -3,7 +3,7 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import type { Database } from '../db/database';
 import { ErrorCode, ServiceError } from '../errors';
 import type { NotesService } from '../notes/notes-service';
-import type { Logger } from '../observability/logger';
+import { type Logger, requestLogger } from '../observability/logger';
 import type { Metrics } from '../observability/metrics';
 import type { Readiness } from '../readiness';
 import { requestIdFrom } from '../request-id';
@@ -78,7 +78,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
    * every access), and logs through a child logger whose protocol and method are serialized once.
    */
   function operation(method: string) {
-    const log = logger.child({ protocol: 'http', method });
+    const log = requestLogger(logger, { protocol: 'http', method });
     const onResponse = (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
       done();
       const status = reply.statusCode;
@@ -86,10 +86,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       const code =
         status < 400 ? 'ok' : ((reply.getHeader('x-error-code') as string | undefined) ?? 'internal');
       metrics.request({ protocol: 'http', method, status: String(status), code, durationMs });
-      log.info(
-        { reqId: request.id, status, code, durationMs: Math.round(durationMs * 100) / 100 },
-        'request',
-      );
+      log(request.id, status, code, durationMs);
     };
     return { onResponse };
   }
