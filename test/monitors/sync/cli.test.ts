@@ -1,42 +1,23 @@
-import { join } from 'node:path';
-import { EXIT, runCli } from '../../../monitors/cli';
-import { GOLDEN_CONFIG } from '../../../monitors/golden';
-import { DatadogFake } from '../../support/datadog-fake';
-import { PagerDutyFake } from '../../support/pagerduty-fake';
+import { EXIT } from '../../../monitors/cli';
+import type { DatadogFake } from '../../support/datadog-fake';
+import { type RoutedFakes, runMonitorsCli, startRoutedFakes } from '../../support/monitors-cli';
+import type { PagerDutyFake } from '../../support/pagerduty-fake';
 
-const CONFIG = join(__dirname, '../../..', GOLDEN_CONFIG);
-
-/** Runs the CLI against the fakes and captures its output. */
-async function run(argv: readonly string[], env: NodeJS.ProcessEnv) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    env: { WHEELHOUSE_CONFIG: CONFIG, ...env },
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runMonitorsCli;
 
 describe('npm run monitors', () => {
   let dd: DatadogFake;
   let pd: PagerDutyFake;
   let env: NodeJS.ProcessEnv;
 
+  let fakes: RoutedFakes;
+
   beforeEach(async () => {
-    dd = await DatadogFake.start();
-    pd = await PagerDutyFake.start();
-    dd.pagerDutyServices.add('wheelhouse-prod');
-    dd.slackChannels.set('wheelhouse', new Set(['#wheelhouse-prod-alerts', '#wheelhouse-stage-alerts']));
-    pd.addService({ id: 'PWHPROD01', name: 'Wheelhouse prod', escalationPolicyId: 'PWHESC001' });
-    pd.addEscalationPolicy({ id: 'PWHESC001', name: 'Wheelhouse on-call' });
-    env = { ...dd.env(), ...pd.env() };
+    fakes = await startRoutedFakes();
+    ({ dd, pd, env } = fakes);
   });
 
-  afterEach(async () => {
-    await dd.close();
-    await pd.close();
-  });
+  afterEach(() => fakes.close());
 
   it('plan shows every monitor and dashboard to create and exits 2', async () => {
     // WHEN planning an empty Datadog

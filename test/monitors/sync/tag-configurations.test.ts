@@ -9,47 +9,28 @@
  * body `{data: {id, type: manage_tags, attributes: {tags, metric_type, include_percentiles}}}`. The
  * fake checks each body with the client's own v2 model.
  */
-import { join } from 'node:path';
-import { EXIT, runCli } from '../../../monitors/cli';
+import { EXIT } from '../../../monitors/cli';
 import { createDatadogClient, readDatadogSettings } from '../../../monitors/datadog-client';
-import { GOLDEN_CONFIG } from '../../../monitors/golden';
-import { DatadogFake } from '../../support/datadog-fake';
-import { PagerDutyFake } from '../../support/pagerduty-fake';
+import type { DatadogFake } from '../../support/datadog-fake';
+import { type RoutedFakes, runMonitorsCli, startRoutedFakes } from '../../support/monitors-cli';
 
-const CONFIG = join(__dirname, '../../..', GOLDEN_CONFIG);
 const DURATION = 'wheelhouse.request.duration';
 const TAGS = ['env', 'method', 'protocol', 'service'];
 
-async function run(argv: readonly string[], env: NodeJS.ProcessEnv) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    env: { WHEELHOUSE_CONFIG: CONFIG, ...env },
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
-  });
-  return { code, out: out.join('\n'), err: err.join('\n') };
-}
+const run = runMonitorsCli;
 
 describe('monitors plan/apply: metrics tag configurations', () => {
   let dd: DatadogFake;
-  let pd: PagerDutyFake;
   let env: NodeJS.ProcessEnv;
 
+  let fakes: RoutedFakes;
+
   beforeEach(async () => {
-    dd = await DatadogFake.start();
-    pd = await PagerDutyFake.start();
-    dd.pagerDutyServices.add('wheelhouse-prod');
-    dd.slackChannels.set('wheelhouse', new Set(['#wheelhouse-prod-alerts', '#wheelhouse-stage-alerts']));
-    pd.addService({ id: 'PWHPROD01', name: 'Wheelhouse prod', escalationPolicyId: 'PWHESC001' });
-    pd.addEscalationPolicy({ id: 'PWHESC001', name: 'Wheelhouse on-call' });
-    env = { ...dd.env(), ...pd.env() };
+    fakes = await startRoutedFakes();
+    ({ dd, env } = fakes);
   });
 
-  afterEach(async () => {
-    await dd.close();
-    await pd.close();
-  });
+  afterEach(() => fakes.close());
 
   const tagWrites = () => dd.writes().filter((w) => w.path.startsWith('/api/v2/metrics/'));
 
