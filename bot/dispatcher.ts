@@ -4,7 +4,15 @@
  * correlation id and gets a short reply naming it. Every reply is redacted before it leaves.
  */
 import type { Config } from '../config';
-import type { AuditOutcome, Auditor } from './audit';
+import type { AwsClients } from '../ops/aws-clients';
+import { newCorrelationId } from '../ops/correlation-id';
+import type { BotLogger } from '../ops/logger';
+import type { PagerDutyConnection } from '../ops/pagerduty-connection';
+import { redact, redactDeep } from '../ops/redact';
+import { RestartingError, UserError } from '../ops/user-error';
+import type { AuditOutcome, Auditor } from '../slack/audit';
+import { type MessageSurface, type ProgressThread, startProgressThread } from '../slack/progress-thread';
+import { internalErrorReply, type Reply, userErrorReply } from '../slack/reply';
 import type { Caller } from './caller';
 import type {
   ActionResult,
@@ -13,17 +21,9 @@ import type {
   CommandModule,
   PreparedCommand,
 } from './commands/command';
-import { newCorrelationId } from './correlation-id';
 import { createDrain, type Drain } from './drain';
 import type { GroupDirectory } from './group-directory';
-import type { BotLogger } from './logger';
-import type { AwsClients } from './ops/aws-clients';
-import type { PagerDutyConnection } from './ops/pagerduty-connection';
 import { authorize, isOneOf } from './permissions';
-import { type MessageSurface, type ProgressThread, startProgressThread } from './progress-thread';
-import { redact, redactDeep } from './redact';
-import { internalErrorReply, type Reply, userErrorReply } from './reply';
-import { RestartingError, UserError } from './user-error';
 
 /** Everything the dispatcher needs; adapters build it once. */
 export interface DispatcherOptions {

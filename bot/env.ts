@@ -5,7 +5,7 @@
  * never appear in an error message.
  */
 import { ASSUME_OPERATOR_ROLE_VARIABLE, type Config, DRAIN_SECONDS_VARIABLE } from '../config';
-import { readAssumeOperatorRole } from './ops/aws-clients';
+import { readAssumeOperatorRole } from '../ops/aws-clients';
 import { StartupError } from './startup-error';
 
 /** The person typing in the local shell. */

@@ -1,6 +1,6 @@
 /** Who is in a Slack user group: looked up through the Web API (cached) or given by the shell's environment. */
 import { z } from 'zod';
-import type { BotLogger } from './logger';
+import type { BotLogger } from '../ops/logger';
 
 /** Answers which user groups a person is in, one group at a time. */
 export interface GroupDirectory {

@@ -7,12 +7,12 @@
  * once. It exits 0.
  */
 import { ConfigError, loadConfig } from '../config';
+import { AwsClients } from '../ops/aws-clients';
+import { createLogger } from '../ops/logger';
+import { PagerDutyConnection } from '../ops/pagerduty-connection';
 import { COMMANDS } from './commands/registry';
 import { createDrain } from './drain';
 import { BOT_ENV_VARS, type BotEnv, readBotEnv } from './env';
-import { createLogger } from './logger';
-import { AwsClients } from './ops/aws-clients';
-import { PagerDutyConnection } from './ops/pagerduty-connection';
 import { type StoppableBot, shutdown } from './shutdown';
 import { StartupError } from './startup-error';
 

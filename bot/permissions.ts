@@ -1,8 +1,9 @@
 /** Permission checks: who may run which command in which environment and channel. */
 import type { CommandName, Config, EnvironmentConfig, Principals } from '../config';
+import { describeRoles } from '../ops/describe-roles';
+import { RefusalError } from '../ops/user-error';
 import type { Caller } from './caller';
 import type { GroupDirectory } from './group-directory';
-import { RefusalError } from './user-error';
 
 /** True when the person is one of `principals` (directly, through a user group, or as everyone). */
 export async function isOneOf(
@@ -20,14 +21,6 @@ export async function isOneOf(
 /** The environments a channel is bound to (empty when it is bound to none). */
 export function environmentsBoundTo(config: Config, channelId: string): readonly EnvironmentConfig[] {
   return config.environments.filter((e) => e.slack.channels.includes(channelId));
-}
-
-/** Names who can act, for refusals: "platform or oncall". */
-export function describeRoles(...sets: readonly Principals[]): string {
-  const roles = [...new Set(sets.flatMap((s) => s.roles))];
-  if (roles.length === 0) return 'nobody (no people set is configured)';
-  if (roles.length === 1) return roles[0]!;
-  return `${roles.slice(0, -1).join(', ')} or ${roles.at(-1)}`;
 }
 
 /**

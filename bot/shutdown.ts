@@ -4,8 +4,9 @@
  * flight finish within the drain deadline, interrupt what is still running then (a deploy records
  * itself as `interrupted`, unmutes and unlocks), and release the rest. The caller exits afterwards.
  */
+
+import type { BotLogger } from '../ops/logger';
 import type { Drain } from './drain';
-import type { BotLogger } from './logger';
 
 /** A running bot instance, as {@link shutdown} stops it. */
 export interface StoppableBot {

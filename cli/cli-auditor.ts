@@ -1,15 +1,16 @@
 /**
- * The command line's audit trail, through the bot's own auditor (`bot/audit.ts`): the same JSON log
+ * The command line's audit trail, through the bot's own auditor (`slack/audit.ts`): the same JSON log
  * line (here on stderr, where a CI log keeps it) and, when `SLACK_BOT_TOKEN` is set and the
  * configuration names `slack.auditChannel`, the same line in that channel as the bot's commands.
  * At an interactive terminal the JSON line is left out (`quiet`): a person reads the outcome above
  * it, and the deploy history keeps who deployed what.
  */
-import { slackSurface } from '../bot/adapters/slack-surface';
-import { type Auditor, createAuditor } from '../bot/audit';
-import { createLogger } from '../bot/logger';
-import type { MessageSurface } from '../bot/progress-thread';
+
 import type { Config } from '../config';
+import { createLogger } from '../ops/logger';
+import { type Auditor, createAuditor } from '../slack/audit';
+import type { MessageSurface } from '../slack/progress-thread';
+import { slackSurface } from '../slack/slack-surface';
 import type { TerminalOutput } from './terminal-progress';
 
 /** The auditor, and what keeps it from the audit channel. */

@@ -1,5 +1,5 @@
 /**
- * `wheelhouse deploy`: the command line's way into the one deploy path (`bot/ops/deploy/run-deploy.ts`),
+ * `wheelhouse deploy`: the command line's way into the one deploy path (`ops/deploy/run-deploy.ts`),
  * with the same checks as `/deploy` in Slack: the image tag exists, freeze windows, the lock, the
  * Datadog mute and bake through the deploy guard, rollback and history. `--plan` touches nothing:
  * with AWS credentials it diffs the synthesized stack against the deployed one (the stack deployer's
@@ -9,7 +9,7 @@
  *
  * Where it differs from Slack, and why:
  * - Approvals: the command line cannot ask an approver. In a protected environment it deploys only a
- *   release tag that an approver signed off with `/signoff` (see `bot/ops/deploy/sign-off.ts`).
+ *   release tag that an approver signed off with `/signoff` (see `ops/deploy/sign-off.ts`).
  * - Freeze overrides: Slack lets only environment admins override; the command line has no Slack
  *   identity to check, so whoever holds AWS credentials able to deploy the stack may, and the reason
  *   is kept in the history and the audit line with the CI run or OS user that gave it.
@@ -17,15 +17,6 @@
  *   "nothing happened" as success; `--plan` is the explicit way to see what would run.
  */
 
-import type { AwsClients } from '../bot/ops/aws-clients';
-import type { DeployOutcome, Rollback } from '../bot/ops/deploy/deploy-events';
-import { planDeploy } from '../bot/ops/deploy/deploy-plan';
-import { activeFreezeWindow } from '../bot/ops/deploy/freeze-windows';
-import { assertImageTagExists } from '../bot/ops/deploy/image-tags';
-import { beginDeploy, checkFreeze } from '../bot/ops/deploy/run-deploy';
-import { assertCommandLineVersion, isReleaseTag, requireSignOff } from '../bot/ops/deploy/sign-off';
-import type { StackDiffResult } from '../bot/ops/deploy/stack-deployer';
-import { UserError } from '../bot/user-error';
 import {
   ASSUME_PLAN_ROLE_VARIABLE,
   type Config,
@@ -34,7 +25,16 @@ import {
   type EnvironmentConfig,
   planRoleName,
 } from '../config';
-import type { DeployGuard } from '../monitors/deploy-mute';
+import type { AwsClients } from '../ops/aws-clients';
+import type { DeployOutcome, Rollback } from '../ops/deploy/deploy-events';
+import type { DeployGuard } from '../ops/deploy/deploy-mute';
+import { planDeploy } from '../ops/deploy/deploy-plan';
+import { activeFreezeWindow } from '../ops/deploy/freeze-windows';
+import { assertImageTagExists } from '../ops/deploy/image-tags';
+import { beginDeploy, checkFreeze } from '../ops/deploy/run-deploy';
+import { assertCommandLineVersion, isReleaseTag, requireSignOff } from '../ops/deploy/sign-off';
+import type { StackDiffResult } from '../ops/deploy/stack-deployer';
+import { UserError } from '../ops/user-error';
 import type { CliIdentity } from './ci-identity';
 import type { DeployProgress } from './terminal-progress';
 

@@ -6,15 +6,15 @@
  * error), 2 refused or bad input (the message and what to do, never a stack trace).
  */
 import { parseArgs } from 'node:util';
-import { type AuditOutcome, COMMAND_LINE_CHANNEL } from '../bot/audit';
-import { newCorrelationId } from '../bot/correlation-id';
-import { AwsClients, readAssumeOperatorRole, readAssumePlanRole } from '../bot/ops/aws-clients';
-import { IMAGE_TAG_PATTERN } from '../bot/ops/deploy/image-tags';
-import { redact } from '../bot/redact';
-import { UserError } from '../bot/user-error';
+import { readDatadogSettings } from '../clients/datadog-client';
 import { type Config, ConfigError, type EnvironmentConfig, loadConfig } from '../config';
-import { readDatadogSettings } from '../monitors/datadog-client';
-import { createDeployGuard, type DeployGuard } from '../monitors/deploy-mute';
+import { AwsClients, readAssumeOperatorRole, readAssumePlanRole } from '../ops/aws-clients';
+import { newCorrelationId } from '../ops/correlation-id';
+import { createDeployGuard, type DeployGuard } from '../ops/deploy/deploy-mute';
+import { IMAGE_TAG_PATTERN } from '../ops/deploy/image-tags';
+import { redact } from '../ops/redact';
+import { UserError } from '../ops/user-error';
+import { type AuditOutcome, COMMAND_LINE_CHANNEL } from '../slack/audit';
 import { cliIdentity } from './ci-identity';
 import { createCliAudit } from './cli-auditor';
 import { runDeployCommand } from './deploy-command';

@@ -11,8 +11,8 @@
  * clear-down (two ANSI sequences) on a frame of a few lines.
  */
 
-import type { DeployEvent, DeployPhase } from '../bot/ops/deploy/deploy-events';
-import { redact } from '../bot/redact';
+import type { DeployEvent, DeployPhase } from '../ops/deploy/deploy-events';
+import { redact } from '../ops/redact';
 
 /** Where the command line writes: `process.stdout` or a test's collector. */
 export interface TerminalOutput {

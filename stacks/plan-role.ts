@@ -6,13 +6,13 @@
  *
  * Assumed from the tools account only by the CI plan role (`<project>-ci-plan`), which GitHub's tokens
  * of this repository's pull requests assume. toolkit-lib's template diff (`DiffMethod.TemplateOnly`,
- * see `bot/ops/deploy/toolkit-stack-deployer.ts`) makes exactly these calls with it:
+ * see `ops/deploy/toolkit-stack-deployer.ts`) makes exactly these calls with it:
  * - `ec2:DescribeAvailabilityZones` while it synthesizes: the VPC checks the configured zones against the
  *   region's (a context lookup, as in every deploy). Refused, the synth would give up on it and skip
  *   the check; the call takes no resource but `*` and reads only the region's zone names.
  * - `cloudformation:DescribeStacks` and `cloudformation:GetTemplate`, on this stack only.
  *
- * (test/bot/ops/toolkit-stack-deployer.test.ts runs the real diff against a fake account that holds
+ * (test/ops/toolkit-stack-deployer.test.ts runs the real diff against a fake account that holds
  * this role to its policy as synthesized.) `sts:GetCallerIdentity`, which toolkit-lib also calls, needs
  * no permission. No `sts:AssumeRole`: the lookup role toolkit-lib asks for first is refused, and it
  * carries on with this role's credentials.

@@ -84,7 +84,7 @@ describe('README', () => {
   it('uses only subcommands and flags that the monitors command line knows', () => {
     const uses = invocations('npm run monitors --');
     expect(uses.length).toBeGreaterThan(0);
-    const usage = help(process.execPath, ['--import', 'tsx', 'monitors/cli.ts']);
+    const usage = help(process.execPath, ['--import', 'tsx', 'cli/monitors-command.ts']);
     const subcommands = /<([a-z|]+)>/.exec(usage)?.[1]?.split('|') ?? [];
     expect(subcommands).toContain('plan');
     const unknown = uses.flatMap((words) => [

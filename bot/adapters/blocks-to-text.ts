@@ -1,5 +1,5 @@
 /** Renders Block Kit as plain terminal text for the local shell; buttons become numbered choices. */
-import type { Block, ButtonElement } from '../blocks';
+import type { Block, ButtonElement } from '../../slack/blocks';
 
 /** Text and the buttons it showed, in order. */
 export interface RenderedText {

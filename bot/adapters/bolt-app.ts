@@ -6,17 +6,17 @@
 import type { App, Logger as BoltLoggerInterface, LogLevel, RespondArguments } from '@slack/bolt';
 import { z } from 'zod';
 import type { Config } from '../../config';
-import { type Auditor, createAuditor } from '../audit';
+import type { AwsClients } from '../../ops/aws-clients';
+import type { BotLogger } from '../../ops/logger';
+import { PagerDutyConnection } from '../../ops/pagerduty-connection';
+import { redact } from '../../ops/redact';
+import { type Auditor, createAuditor } from '../../slack/audit';
+import { ephemeral, type Reply } from '../../slack/reply';
+import { slackSurface } from '../../slack/slack-surface';
 import type { CommandModule } from '../commands/command';
 import { createDispatcher, type Dispatcher } from '../dispatcher';
 import { createDrain, type Drain } from '../drain';
 import { slackGroupDirectory } from '../group-directory';
-import type { BotLogger } from '../logger';
-import type { AwsClients } from '../ops/aws-clients';
-import { PagerDutyConnection } from '../ops/pagerduty-connection';
-import { redact } from '../redact';
-import { ephemeral, type Reply } from '../reply';
-import { slackSurface } from './slack-surface';
 
 /** What every Slack adapter takes. */
 export interface SlackBotOptions {

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 // saves about a third of the bot's start-up.
 import App from '@slack/bolt/dist/App';
 import HTTPReceiver from '@slack/bolt/dist/receivers/HTTPReceiver';
-import type { Auditor } from '../audit';
+import type { Auditor } from '../../slack/audit';
 import type { Dispatcher } from '../dispatcher';
 import type { Drain } from '../drain';
 import { boltLogger, type SlackBotOptions, wireBolt } from './bolt-app';

@@ -6,18 +6,18 @@
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import type { Config } from '../../config';
-import { createAuditor } from '../audit';
-import type { ButtonElement } from '../blocks';
+import type { AwsClients } from '../../ops/aws-clients';
+import type { BotLogger } from '../../ops/logger';
+import { PagerDutyConnection } from '../../ops/pagerduty-connection';
+import { createAuditor } from '../../slack/audit';
+import type { ButtonElement } from '../../slack/blocks';
+import type { MessageSurface } from '../../slack/progress-thread';
+import type { Reply } from '../../slack/reply';
 import type { CommandModule } from '../commands/command';
 import { createDispatcher } from '../dispatcher';
 import type { Drain } from '../drain';
 import type { ShellUser } from '../env';
 import { staticGroupDirectory } from '../group-directory';
-import type { BotLogger } from '../logger';
-import type { AwsClients } from '../ops/aws-clients';
-import { PagerDutyConnection } from '../ops/pagerduty-connection';
-import type { MessageSurface } from '../progress-thread';
-import type { Reply } from '../reply';
 import { blocksToText } from './blocks-to-text';
 
 /** Options for {@link runShell}. */

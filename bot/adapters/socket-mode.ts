@@ -2,7 +2,7 @@
 // Bolt's App module rather than its index (which also loads Express): faster start-up.
 import App from '@slack/bolt/dist/App';
 import SocketModeReceiver from '@slack/bolt/dist/receivers/SocketModeReceiver';
-import type { Auditor } from '../audit';
+import type { Auditor } from '../../slack/audit';
 import type { Dispatcher } from '../dispatcher';
 import type { Drain } from '../drain';
 import { boltLogger, type SlackBotOptions, wireBolt } from './bolt-app';

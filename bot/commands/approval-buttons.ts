@@ -5,11 +5,11 @@
  * winner however many clicks).
  */
 import type { EnvironmentConfig } from '../../config';
-import { actions, button, context, section } from '../blocks';
-import { type ApprovalKind, type ApprovalRequest, DeployStateStore } from '../ops/deploy/deploy-state';
-import { describeRoles } from '../permissions';
-import { inChannel, type Reply } from '../reply';
-import { RefusalError, UsageError, UserError } from '../user-error';
+import { type ApprovalKind, type ApprovalRequest, DeployStateStore } from '../../ops/deploy/deploy-state';
+import { describeRoles } from '../../ops/describe-roles';
+import { RefusalError, UsageError, UserError } from '../../ops/user-error';
+import { actions, button, context, section } from '../../slack/blocks';
+import { inChannel, type Reply } from '../../slack/reply';
 import type { ActionModule, CommandContext, PreparedCommand } from './command';
 import { formatTime } from './format-time';
 

@@ -3,9 +3,7 @@
  * accepts for tunnels. People add and remove their own keys; environment admins remove any.
  */
 import type { EnvironmentConfig } from '../../config';
-import { actions, button, context, escapeMrkdwn, section } from '../blocks';
-import { parseSshPublicKey } from '../keys/ssh-public-key';
-import { MissingCredentialsError } from '../ops/aws-errors';
+import { MissingCredentialsError } from '../../ops/aws-errors';
 import {
   addBastionKey,
   type BastionKey,
@@ -14,10 +12,12 @@ import {
   planAddBastionKey,
   planRemoveBastionKey,
   removeBastionKey,
-} from '../ops/bastion-keys';
-import { describeRoles } from '../permissions';
-import { ephemeral, type Reply } from '../reply';
-import { RefusalError, UsageError, UserError } from '../user-error';
+} from '../../ops/bastion-keys';
+import { describeRoles } from '../../ops/describe-roles';
+import { parseSshPublicKey } from '../../ops/keys/ssh-public-key';
+import { RefusalError, UsageError, UserError } from '../../ops/user-error';
+import { actions, button, context, escapeMrkdwn, section } from '../../slack/blocks';
+import { ephemeral, type Reply } from '../../slack/reply';
 import type { ActionModule, CommandContext, CommandModule } from './command';
 import { afterWords, takeEnvironment, words } from './environment-argument';
 import { formatTime } from './format-time';

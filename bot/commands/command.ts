@@ -3,12 +3,12 @@
  * {@link CommandModule}; `registry.ts` lists the modules, one line each.
  */
 import type { CommandName, Config, EnvironmentConfig } from '../../config';
+import type { AwsClients } from '../../ops/aws-clients';
+import type { BotLogger } from '../../ops/logger';
+import type { PagerDutyConnection } from '../../ops/pagerduty-connection';
+import type { ProgressThread } from '../../slack/progress-thread';
+import type { Reply } from '../../slack/reply';
 import type { Caller } from '../caller';
-import type { BotLogger } from '../logger';
-import type { AwsClients } from '../ops/aws-clients';
-import type { PagerDutyConnection } from '../ops/pagerduty-connection';
-import type { ProgressThread } from '../progress-thread';
-import type { Reply } from '../reply';
 
 /** What a parser may look at: the configuration and where the command was typed. */
 export interface ParseContext {

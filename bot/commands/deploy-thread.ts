@@ -4,15 +4,16 @@
  * edited thread message and ends it with the outcome, the duration and, on failure, the reason and
  * what was rolled back.
  */
+
+import { readDatadogSettings } from '../../clients/datadog-client';
 import type { EnvironmentConfig } from '../../config';
-import { readDatadogSettings } from '../../monitors/datadog-client';
-import { createDeployGuard, type DeployGuard } from '../../monitors/deploy-mute';
-import { context, escapeMrkdwn, fields, section } from '../blocks';
-import type { DeployEvent, DeployOutcome } from '../ops/deploy/deploy-events';
-import type { DeployLock } from '../ops/deploy/deploy-state';
-import { beginDeploy, DeployLockedError, type DeployRequest } from '../ops/deploy/run-deploy';
-import { ephemeral, inChannel, type Reply } from '../reply';
-import { RefusalError } from '../user-error';
+import type { DeployEvent, DeployOutcome } from '../../ops/deploy/deploy-events';
+import { createDeployGuard, type DeployGuard } from '../../ops/deploy/deploy-mute';
+import type { DeployLock } from '../../ops/deploy/deploy-state';
+import { beginDeploy, DeployLockedError, type DeployRequest } from '../../ops/deploy/run-deploy';
+import { RefusalError } from '../../ops/user-error';
+import { context, escapeMrkdwn, fields, section } from '../../slack/blocks';
+import { ephemeral, inChannel, type Reply } from '../../slack/reply';
 import type { CommandContext } from './command';
 import { formatTime } from './format-time';
 

@@ -5,16 +5,16 @@
  */
 import { z } from 'zod';
 import type { EnvironmentConfig } from '../../config';
-import { codeBlock, context, escapeMrkdwn, mention, section } from '../blocks';
-import { MissingCredentialsError } from '../ops/aws-errors';
-import { planDeploy } from '../ops/deploy/deploy-plan';
-import { DeployStateStore, type HistoryOutcome } from '../ops/deploy/deploy-state';
-import { activeFreezeWindow } from '../ops/deploy/freeze-windows';
-import { assertImageTagExists, IMAGE_TAG_PATTERN } from '../ops/deploy/image-tags';
-import { checkFreeze } from '../ops/deploy/run-deploy';
-import { describeRoles } from '../permissions';
-import { ephemeral, type Reply } from '../reply';
-import { RefusalError, UsageError } from '../user-error';
+import { MissingCredentialsError } from '../../ops/aws-errors';
+import { planDeploy } from '../../ops/deploy/deploy-plan';
+import { DeployStateStore, type HistoryOutcome } from '../../ops/deploy/deploy-state';
+import { activeFreezeWindow } from '../../ops/deploy/freeze-windows';
+import { assertImageTagExists, IMAGE_TAG_PATTERN } from '../../ops/deploy/image-tags';
+import { checkFreeze } from '../../ops/deploy/run-deploy';
+import { describeRoles } from '../../ops/describe-roles';
+import { RefusalError, UsageError } from '../../ops/user-error';
+import { codeBlock, context, escapeMrkdwn, mention, section } from '../../slack/blocks';
+import { ephemeral, type Reply } from '../../slack/reply';
 import { APPROVAL_ACTIONS, decisionCommand, parseDecision, requestApproval } from './approval-buttons';
 import type { CommandContext, CommandModule } from './command';
 import { lockedRefusal, startThreadDeploy } from './deploy-thread';

@@ -1,7 +1,7 @@
 /** Parsing helpers shared by command modules: words, and the `<env>` argument with channel defaults. */
 import type { EnvironmentConfig } from '../../config';
+import { UsageError } from '../../ops/user-error';
 import { environmentsBoundTo } from '../permissions';
-import { UsageError } from '../user-error';
 import type { ParseContext } from './command';
 
 /** Splits command text into words. */

@@ -1,9 +1,9 @@
 /** `/help [command]`: the commands, generated from the registered modules. */
 
 import type { Config } from '../../config';
-import { context, escapeMrkdwn, header, section } from '../blocks';
-import { ephemeral, type Reply } from '../reply';
-import { UsageError } from '../user-error';
+import { UsageError } from '../../ops/user-error';
+import { context, escapeMrkdwn, header, section } from '../../slack/blocks';
+import { ephemeral, type Reply } from '../../slack/reply';
 import type { CommandModule } from './command';
 import { words } from './environment-argument';
 

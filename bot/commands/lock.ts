@@ -1,9 +1,10 @@
 /** `/lock <env> <reason>`: holds an environment's deploy lock by hand (no deploy starts until `/unlock`). */
-import { section } from '../blocks';
-import { MissingCredentialsError } from '../ops/aws-errors';
-import { DeployStateStore } from '../ops/deploy/deploy-state';
-import { inChannel } from '../reply';
-import { UsageError } from '../user-error';
+
+import { MissingCredentialsError } from '../../ops/aws-errors';
+import { DeployStateStore } from '../../ops/deploy/deploy-state';
+import { UsageError } from '../../ops/user-error';
+import { section } from '../../slack/blocks';
+import { inChannel } from '../../slack/reply';
 import type { CommandModule } from './command';
 import { lockedRefusal } from './deploy-thread';
 import { afterWords, takeEnvironment, words } from './environment-argument';

@@ -3,13 +3,14 @@
  * escalation policy. Without `env`, a channel bound to one environment answers for it; elsewhere,
  * every environment with PagerDuty enabled that the person may ask about.
  */
+
+import type { OnCall, OnCallShift } from '../../clients/pagerduty-oncalls';
 import type { EnvironmentConfig } from '../../config';
-import type { OnCall, OnCallShift } from '../../monitors/oncall';
-import { type Block, context, escapeMrkdwn, section } from '../blocks';
-import { readOnCall } from '../ops/pagerduty-oncall';
+import { readOnCall } from '../../ops/pagerduty-oncall';
+import { UsageError, UserError } from '../../ops/user-error';
+import { type Block, context, escapeMrkdwn, section } from '../../slack/blocks';
+import { inChannel, type Reply } from '../../slack/reply';
 import { environmentsBoundTo } from '../permissions';
-import { inChannel, type Reply } from '../reply';
-import { UsageError, UserError } from '../user-error';
 import type { CommandContext, CommandModule } from './command';
 import { words } from './environment-argument';
 import { formatTime } from './format-time';

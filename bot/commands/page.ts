@@ -6,9 +6,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
+import { MAX_SUMMARY_LENGTH, type PageHandle } from '../../clients/pagerduty-events';
 import type { EnvironmentConfig } from '../../config';
-import { MAX_SUMMARY_LENGTH, type PageHandle } from '../../monitors/paging';
-import { actions, button, context, escapeMrkdwn, section } from '../blocks';
 import {
   acknowledgePage,
   hasRoutingKeyOverride,
@@ -17,10 +16,11 @@ import {
   planPage,
   requirePagingEnabled,
   resolvePage,
-} from '../ops/pagerduty-paging';
-import { redact } from '../redact';
-import { inChannel, type Reply } from '../reply';
-import { UsageError } from '../user-error';
+} from '../../ops/pagerduty-paging';
+import { redact } from '../../ops/redact';
+import { UsageError } from '../../ops/user-error';
+import { actions, button, context, escapeMrkdwn, section } from '../../slack/blocks';
+import { inChannel, type Reply } from '../../slack/reply';
 import type { ActionModule, ClickedMessage, CommandContext, CommandModule } from './command';
 import { afterWords, words } from './environment-argument';
 import { formatTime } from './format-time';

@@ -1,7 +1,8 @@
 /** The reply of a changing command run without AWS credentials: what it would do, to which resources. */
-import { codeBlock, context, section } from '../blocks';
-import type { PlanStep } from '../ops/bastion-keys';
-import { ephemeral, type Reply } from '../reply';
+
+import type { PlanStep } from '../../ops/bastion-keys';
+import { codeBlock, context, section } from '../../slack/blocks';
+import { ephemeral, type Reply } from '../../slack/reply';
 
 /** Renders a plan; nothing was changed. */
 export function planReply(title: string, steps: readonly PlanStep[]): Reply {

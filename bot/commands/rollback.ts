@@ -5,12 +5,12 @@
  */
 import { z } from 'zod';
 import type { EnvironmentConfig } from '../../config';
-import { MissingCredentialsError } from '../ops/aws-errors';
-import { DeployStateStore } from '../ops/deploy/deploy-state';
-import { previousGoodVersion } from '../ops/deploy/run-deploy';
-import { readStackOutputs } from '../ops/stack-outputs';
-import type { Reply } from '../reply';
-import { UsageError, UserError } from '../user-error';
+import { MissingCredentialsError } from '../../ops/aws-errors';
+import { DeployStateStore } from '../../ops/deploy/deploy-state';
+import { previousGoodVersion } from '../../ops/deploy/run-deploy';
+import { readStackOutputs } from '../../ops/stack-outputs';
+import { UsageError, UserError } from '../../ops/user-error';
+import type { Reply } from '../../slack/reply';
 import { decisionCommand, parseDecision, requestApproval } from './approval-buttons';
 import type { CommandContext, CommandModule } from './command';
 import { lockedRefusal, startThreadDeploy } from './deploy-thread';

@@ -6,7 +6,6 @@
  */
 import { z } from 'zod';
 import type { EnvironmentConfig } from '../../config';
-import { fields, section } from '../blocks';
 import {
   applyScale,
   checkScaleLimits,
@@ -17,9 +16,10 @@ import {
   type ScaleTarget,
   scaleNeedsApproval,
   watchScale,
-} from '../ops/scale';
-import { inChannel, type Reply } from '../reply';
-import { UsageError } from '../user-error';
+} from '../../ops/scale';
+import { UsageError } from '../../ops/user-error';
+import { fields, section } from '../../slack/blocks';
+import { inChannel, type Reply } from '../../slack/reply';
 import { decisionCommand, parseDecision, requestApproval } from './approval-buttons';
 import type { CommandContext, CommandModule } from './command';
 import { takeEnvironment, words } from './environment-argument';

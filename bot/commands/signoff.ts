@@ -5,14 +5,14 @@
  * a sign-off rather than an approval request, is in `ops/deploy/sign-off.ts`.
  */
 import type { EnvironmentConfig } from '../../config';
-import { context, section } from '../blocks';
-import { MissingCredentialsError } from '../ops/aws-errors';
-import { DeployStateStore } from '../ops/deploy/deploy-state';
-import { assertImageTagExists, IMAGE_TAG_PATTERN } from '../ops/deploy/image-tags';
-import { assertReleaseTag } from '../ops/deploy/sign-off';
-import { describeRoles } from '../permissions';
-import { inChannel, type Reply } from '../reply';
-import { RefusalError, UsageError, UserError } from '../user-error';
+import { MissingCredentialsError } from '../../ops/aws-errors';
+import { DeployStateStore } from '../../ops/deploy/deploy-state';
+import { assertImageTagExists, IMAGE_TAG_PATTERN } from '../../ops/deploy/image-tags';
+import { assertReleaseTag } from '../../ops/deploy/sign-off';
+import { describeRoles } from '../../ops/describe-roles';
+import { RefusalError, UsageError, UserError } from '../../ops/user-error';
+import { context, section } from '../../slack/blocks';
+import { inChannel, type Reply } from '../../slack/reply';
 import type { CommandContext, CommandModule } from './command';
 import { takeEnvironment, words } from './environment-argument';
 import { formatTime } from './format-time';

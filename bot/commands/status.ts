@@ -1,8 +1,9 @@
 /** `/status <env>`: the service, its rollout and scaling, the database and recent deployments. */
-import { context, escapeMrkdwn, fields, header, section } from '../blocks';
-import { readServiceStatus, type ServiceStatus, type StatusPart } from '../ops/service-status';
-import { inChannel, type Reply } from '../reply';
-import { UsageError } from '../user-error';
+
+import { readServiceStatus, type ServiceStatus, type StatusPart } from '../../ops/service-status';
+import { UsageError } from '../../ops/user-error';
+import { context, escapeMrkdwn, fields, header, section } from '../../slack/blocks';
+import { inChannel, type Reply } from '../../slack/reply';
 import type { CommandModule } from './command';
 import { takeEnvironment, words } from './environment-argument';
 import { formatTime } from './format-time';

@@ -1,11 +1,12 @@
 /** `/tunnel <env> [reader]`: the exact commands to open a tunnel to the database, SSH and SSM variants. */
-import { codeBlock, context, escapeMrkdwn, section } from '../blocks';
-import { MissingCredentialsError } from '../ops/aws-errors';
-import { knownHostsLine, readBastionHostKeys } from '../ops/bastion-host-keys';
-import { listBastionKeys } from '../ops/bastion-keys';
-import { readTunnelTarget, tunnelCommands } from '../ops/tunnel';
-import { ephemeral } from '../reply';
-import { UsageError } from '../user-error';
+
+import { MissingCredentialsError } from '../../ops/aws-errors';
+import { knownHostsLine, readBastionHostKeys } from '../../ops/bastion-host-keys';
+import { listBastionKeys } from '../../ops/bastion-keys';
+import { readTunnelTarget, tunnelCommands } from '../../ops/tunnel';
+import { UsageError } from '../../ops/user-error';
+import { codeBlock, context, escapeMrkdwn, section } from '../../slack/blocks';
+import { ephemeral } from '../../slack/reply';
 import type { CommandModule } from './command';
 import { takeEnvironment, words } from './environment-argument';
 import { formatTime } from './format-time';

@@ -1,10 +1,11 @@
 /** `/unlock <env>`: releases the deploy lock; its holder may, and so may an environment admin. */
-import { escapeMrkdwn, section } from '../blocks';
-import { MissingCredentialsError } from '../ops/aws-errors';
-import { DeployStateStore } from '../ops/deploy/deploy-state';
-import { describeRoles } from '../permissions';
-import { ephemeral, inChannel } from '../reply';
-import { RefusalError, UsageError } from '../user-error';
+
+import { MissingCredentialsError } from '../../ops/aws-errors';
+import { DeployStateStore } from '../../ops/deploy/deploy-state';
+import { describeRoles } from '../../ops/describe-roles';
+import { RefusalError, UsageError } from '../../ops/user-error';
+import { escapeMrkdwn, section } from '../../slack/blocks';
+import { ephemeral, inChannel } from '../../slack/reply';
 import type { CommandModule } from './command';
 import { takeEnvironment, words } from './environment-argument';
 

@@ -1,7 +1,7 @@
 /** Carries out a plan against Datadog, one write at a time, reporting each as it lands. */
 import type { Monitor } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/Monitor';
-import type { DatadogClient } from '../datadog-client';
-import { toMonitoringError } from '../errors';
+import type { DatadogClient } from '../../clients/datadog-client';
+import { toMonitoringError } from '../../clients/monitoring-error';
 import { idTag } from '../tags';
 import { createOnce } from './create-once';
 import type { Plan, PlannedChange } from './plan';

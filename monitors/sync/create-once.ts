@@ -4,7 +4,7 @@
  * So a failed create is never retried blindly: first look for the object by its `monitor-id` tag,
  * and retry only when it is not there.
  */
-import { toMonitoringError } from '../errors';
+import { toMonitoringError } from '../../clients/monitoring-error';
 
 /** How {@link createOnce} creates and looks. */
 export interface CreateOnceOptions<T> {

@@ -2,8 +2,8 @@
  * Reads what Wheelhouse manages in Datadog for one environment: monitors by their managed tags,
  * dashboards by the marker in their description.
  */
-import type { DatadogClient } from '../datadog-client';
-import { toMonitoringError } from '../errors';
+import type { DatadogClient } from '../../clients/datadog-client';
+import { toMonitoringError } from '../../clients/monitoring-error';
 import { idFromTags, managedTags, parseDashboardMarker } from '../tags';
 import { dashboardToWire, monitorToWire } from '../wire';
 import type { ActualState, ManagedDashboard, ManagedMonitor } from './plan';

@@ -9,8 +9,8 @@
  */
 import type { MetricTagConfigurationCreateRequest } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/models/MetricTagConfigurationCreateRequest';
 import type { MetricTagConfigurationUpdateRequest } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v2/models/MetricTagConfigurationUpdateRequest';
-import type { DatadogClient } from '../datadog-client';
-import { toMonitoringError } from '../errors';
+import type { DatadogClient } from '../../clients/datadog-client';
+import { toMonitoringError } from '../../clients/monitoring-error';
 import type { TagConfigurationDefinition } from '../metric-tag-configurations';
 import type { Json } from '../wire';
 import type { FieldChange } from './owned-fields';

@@ -5,10 +5,10 @@
  * monitors notify a dead handle.
  */
 import { z } from 'zod';
+import type { DatadogClient } from '../../clients/datadog-client';
+import { MonitoringError, toMonitoringError } from '../../clients/monitoring-error';
+import type { PagerDutyClient } from '../../clients/pagerduty-client';
 import type { EnvironmentConfig } from '../../config';
-import type { DatadogClient } from '../datadog-client';
-import { MonitoringError, toMonitoringError } from '../errors';
-import type { PagerDutyClient } from '../pagerduty-client';
 import { recipientsOf } from '../routes';
 
 /** The outcome of one check. */

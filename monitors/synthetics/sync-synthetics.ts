@@ -8,8 +8,8 @@
  * (https://docs.datadoghq.com/api/latest/synthetics/).
  */
 import type { SyntheticsAPITest } from '@datadog/datadog-api-client/dist/packages/datadog-api-client-v1/models/SyntheticsAPITest';
-import type { DatadogClient } from '../datadog-client';
-import { toMonitoringError } from '../errors';
+import type { DatadogClient } from '../../clients/datadog-client';
+import { toMonitoringError } from '../../clients/monitoring-error';
 import { createOnce } from '../sync/create-once';
 import { diffFields, type FieldChange, dashboardFields as flatFields } from '../sync/owned-fields';
 import { type ChangeAction, countActions, groupById } from '../sync/plan';

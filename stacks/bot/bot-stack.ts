@@ -55,7 +55,7 @@ export const BOT_BOOTSTRAP_ROLES = ['deploy', 'file-publishing', 'lookup'] as co
 export const BOT_IMAGE_READ_ACTIONS: readonly string[] = ['ecr:DescribeImages', 'ecr:ListImages'];
 
 /**
- * What a deploy does to mark the images an environment references (bot/ops/deploy/deployed-image-marks.ts):
+ * What a deploy does to mark the images an environment references (ops/deploy/deployed-image-marks.ts):
  * read an image's manifest and put it again under one more tag. No layer upload is allowed, so nothing new
  * can be pushed, and the repositories' immutable tags keep every existing tag where it is.
  */

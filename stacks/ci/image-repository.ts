@@ -153,7 +153,7 @@ export class ImageRepository extends Construct {
 }
 
 /**
- * The rules, in priority order: release tags, then `deployed-*` marks (bot/ops/deploy/deployed-image-marks.ts),
+ * The rules, in priority order: release tags, then `deployed-*` marks (ops/deploy/deployed-image-marks.ts),
  * each kept; untagged images after {@link UNTAGGED_IMAGE_DAYS} days; of the rest, the newest {@link KEEP_IMAGES}.
  */
 export function lifecycleRules(releaseTagPatterns: readonly string[]): ecr.LifecycleRule[] {

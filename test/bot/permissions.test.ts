@@ -1,12 +1,12 @@
 import { Writable } from 'node:stream';
 import { blocksToText } from '../../bot/adapters/blocks-to-text';
-import { createAuditor } from '../../bot/audit';
 import { COMMANDS } from '../../bot/commands/registry';
 import { createDispatcher, type Dispatcher } from '../../bot/dispatcher';
 import { staticGroupDirectory } from '../../bot/group-directory';
-import { createLogger } from '../../bot/logger';
-import { AwsClients } from '../../bot/ops/aws-clients';
-import { PagerDutyConnection } from '../../bot/ops/pagerduty-connection';
+import { AwsClients } from '../../ops/aws-clients';
+import { createLogger } from '../../ops/logger';
+import { PagerDutyConnection } from '../../ops/pagerduty-connection';
+import { createAuditor } from '../../slack/audit';
 import { noCredentials, UNREACHABLE_AWS_ENDPOINT } from '../support/aws-fakes';
 import { CHANNELS, PEOPLE, testConfig } from './fixtures/test-config';
 

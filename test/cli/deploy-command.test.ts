@@ -4,11 +4,11 @@
  * the deploy path itself. `main.test.ts` runs the real process for arguments and refusals.
  */
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
-import { AwsClients } from '../../bot/ops/aws-clients';
-import { DeployStateStore } from '../../bot/ops/deploy/deploy-state';
-import type { StackDeployer } from '../../bot/ops/deploy/stack-deployer';
 import { main } from '../../cli/main';
 import type { Config } from '../../config';
+import { AwsClients } from '../../ops/aws-clients';
+import { DeployStateStore } from '../../ops/deploy/deploy-state';
+import type { StackDeployer } from '../../ops/deploy/stack-deployer';
 import { CHANNELS, PEOPLE, testConfig } from '../bot/fixtures/test-config';
 import { noCredentials, TEST_CREDENTIALS } from '../support/aws-fakes';
 import { DatadogFake } from '../support/datadog-fake';

@@ -1,5 +1,5 @@
-import type { DeployEvent } from '../../bot/ops/deploy/deploy-events';
 import { createProgress, isInteractive } from '../../cli/terminal-progress';
+import type { DeployEvent } from '../../ops/deploy/deploy-events';
 
 const AT = new Date('2026-11-25T12:00:00.000Z');
 

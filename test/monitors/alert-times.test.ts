@@ -8,6 +8,8 @@
  * evaluation every minute, and "Understanding Synthetic Monitor Alerting"
  * (https://docs.datadoghq.com/synthetics/guide/how-synthetics-monitors-trigger-alerts/).
  */
+
+import { EXIT, runCli } from '../../cli/monitors-command';
 import {
   alertTimes,
   duration,
@@ -18,7 +20,6 @@ import {
   sourceOf,
   windowSeconds,
 } from '../../monitors/alert-times';
-import { EXIT, runCli } from '../../monitors/cli';
 import { GOLDEN_CONFIG, loadGoldenConfig } from '../../monitors/golden';
 import { LAYERS } from '../../monitors/monitors';
 import { routeFor } from '../../monitors/routes';

@@ -9,7 +9,7 @@
  * `min_location_failed`, `min_failure_duration`, fast retries).
  */
 import { join } from 'node:path';
-import { EXIT, runCli } from '../../monitors/cli';
+import { EXIT, runCli } from '../../cli/monitors-command';
 import { GOLDEN_CONFIG, loadGoldenConfig } from '../../monitors/golden';
 import {
   configuredEndpoints,

@@ -239,7 +239,7 @@ describe('the bot, as its Fargate task runs it', () => {
     try {
       // WHEN the deployer diffs dev, in the bot's container, with the image's files
       const plan = [
-        "const { toolkitStackDeployer } = require('./bot/ops/deploy/toolkit-stack-deployer');",
+        "const { toolkitStackDeployer } = require('./ops/deploy/toolkit-stack-deployer');",
         "const { loadConfig } = require('./config');",
         'const { config } = loadConfig();',
         "const environment = config.environments.find((e) => e.name === 'dev');",

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { Match } from 'aws-cdk-lib/assertions';
-import { parseBastionHostKeys } from '../../bot/ops/bastion-host-keys';
 import { ConfigError, STACK_OUTPUTS } from '../../config';
+import { parseBastionHostKeys } from '../../ops/bastion-host-keys';
 import { renderSshdConfig } from '../../stacks/bastion/sshd-config';
 import { exampleConfig } from '../support/example-config';
 import { flatten, roleStatements } from '../support/iam-policies';

@@ -281,7 +281,7 @@ describe('BotStack', () => {
   });
 
   it('checks image tags with exactly the calls image-tags.ts makes', () => {
-    const source = readFileSync(join(__dirname, '..', '..', 'bot', 'ops', 'deploy', 'image-tags.ts'), 'utf8');
+    const source = readFileSync(join(__dirname, '..', '..', 'ops', 'deploy', 'image-tags.ts'), 'utf8');
     const calls = [...source.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)].map((m) => `ecr:${m[1]}`).sort();
     const statements = roleStatements(template, roleLogicalId(template, 'wheelhouse-bot-task'));
     expect(statements.find((s) => s.sid === 'ServiceImageTags')?.actions).toEqual(calls);
@@ -289,7 +289,7 @@ describe('BotStack', () => {
 
   it('marks deployed images with exactly the calls deployed-image-marks.ts makes, in the service repositories', () => {
     const source = readFileSync(
-      join(__dirname, '..', '..', 'bot', 'ops', 'deploy', 'deployed-image-marks.ts'),
+      join(__dirname, '..', '..', 'ops', 'deploy', 'deployed-image-marks.ts'),
       'utf8',
     );
     const calls = [...source.matchAll(/new (?:\w+\.)?(\w+)Command\(/g)].map((m) => `ecr:${m[1]}`).sort();

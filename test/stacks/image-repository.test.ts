@@ -14,8 +14,8 @@
 import { CreateRepositoryCommand, ECRClient, PutLifecyclePolicyCommand } from '@aws-sdk/client-ecr';
 import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { deployedImageTag } from '../../bot/ops/deploy/deployed-image-marks';
 import type { Config } from '../../config';
+import { deployedImageTag } from '../../ops/deploy/deployed-image-marks';
 import { buildApp } from '../../stacks/app';
 import {
   ImageRepository,

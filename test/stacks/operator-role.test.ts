@@ -6,7 +6,7 @@ import { exampleConfig } from '../support/example-config';
 import { roleLogicalId, roleStatements, trustStatements } from '../support/iam-policies';
 import { synthTemplates } from '../support/synth';
 
-const OPS = join(__dirname, '..', '..', 'bot', 'ops');
+const OPS = join(__dirname, '..', '..', 'ops');
 
 /**
  * Every AWS call the ops make in an environment, where, and the action it needs. The calls of the

@@ -2,7 +2,7 @@
  * The endpoints an environment stack outputs are the names clients use: with a domain, the ALB's
  * certificate (ACM) names the domain only, so TLS to the ALB's own DNS name fails hostname
  * verification (ACM: "Domain names in ACM certificates", https://docs.aws.amazon.com/acm/latest/userguide/acm-concepts.html;
- * test/bot/ops/health-check-tls.test.ts shows the failure with a real TLS server). The target
+ * test/ops/health-check-tls.test.ts shows the failure with a real TLS server). The target
  * groups' ARNs are outputs too: the deploy reads their target health.
  */
 import { STACK_OUTPUTS } from '../../config';

@@ -34,7 +34,7 @@ import type {
   StackDeployRequest,
   StackDeployResult,
   StackDiffResult,
-} from '../../bot/ops/deploy/stack-deployer';
+} from '../../ops/deploy/stack-deployer';
 import type { StackOutputValues } from './aws-fakes';
 
 interface FakeDeployment {
@@ -101,7 +101,7 @@ export class FakeServiceWorld {
     // privateIPv4Address) and DescribeTargetHealth are those of the ECS and ELB API references
     // (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeTasks.html,
     // https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetHealth.html);
-    // moto answers DescribeTargetHealth too (test/bot/ops/target-health.test.ts) but cannot run awsvpc tasks.
+    // moto answers DescribeTargetHealth too (test/ops/target-health.test.ts) but cannot run awsvpc tasks.
     this.ecs.on(ListTasksCommand).callsFake(() => ({
       taskArns: this.tasks().map((t) => t.taskArn),
     }));

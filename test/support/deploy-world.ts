@@ -4,8 +4,9 @@
  * service that follows the deploys, and a stand-in stack deployer (`deploy-fakes.ts`), all reached
  * through one {@link AwsClients} seam. The bot's `/deploy` and the command line share it.
  */
-import { AwsClients } from '../../bot/ops/aws-clients';
+
 import { type Config, deployStateTableName, type EnvironmentConfig } from '../../config';
+import { AwsClients } from '../../ops/aws-clients';
 import { exampleStackOutputs, fakeStacks, type StackOutputValues, TEST_CREDENTIALS } from './aws-fakes';
 import { FakeServiceWorld, FakeStackDeployer, fakeEcr } from './deploy-fakes';
 import { type RunningDynalite, startDynalite } from './dynalite';

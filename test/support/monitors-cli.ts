@@ -3,7 +3,7 @@
  * configuration routes to (its PagerDuty service and escalation policy, its Slack channels).
  */
 import { join } from 'node:path';
-import { runCli } from '../../monitors/cli';
+import { runCli } from '../../cli/monitors-command';
 import { GOLDEN_CONFIG } from '../../monitors/golden';
 import { DatadogFake } from './datadog-fake';
 import { PagerDutyFake } from './pagerduty-fake';

@@ -1,5 +1,5 @@
 /**
- * Reading progress threads (see `bot/progress-thread.ts`) from the Slack Web API recorder: the texts
+ * Reading progress threads (see `slack/progress-thread.ts`) from the Slack Web API recorder: the texts
  * edited into them, and waiting until every thread has finished (its parent message edited with the
  * outcome), so that a test never stops the bot while a thread still talks to Slack.
  */

@@ -6,10 +6,10 @@ import { Writable } from 'node:stream';
 import { type RunningHttpBot, startHttpBot } from '../../bot/adapters/http';
 import type { CommandModule } from '../../bot/commands/command';
 import { COMMANDS } from '../../bot/commands/registry';
-import { createLogger } from '../../bot/logger';
-import { AwsClients } from '../../bot/ops/aws-clients';
-import { PagerDutyConnection } from '../../bot/ops/pagerduty-connection';
 import type { Config } from '../../config';
+import { AwsClients } from '../../ops/aws-clients';
+import { createLogger } from '../../ops/logger';
+import { PagerDutyConnection } from '../../ops/pagerduty-connection';
 import { TEST_CREDENTIALS, UNREACHABLE_AWS_ENDPOINT } from './aws-fakes';
 import { type SlackApiRecorder, startSlackApiRecorder } from './slack-api-recorder';
 import {

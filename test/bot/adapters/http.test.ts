@@ -1,6 +1,6 @@
 import type { CommandModule } from '../../../bot/commands/command';
 import { COMMANDS } from '../../../bot/commands/registry';
-import { ephemeral, inChannel } from '../../../bot/reply';
+import { ephemeral, inChannel } from '../../../slack/reply';
 import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';
 import { CHANNELS, PEOPLE, testConfig } from '../fixtures/test-config';
 

@@ -2,8 +2,8 @@ import { PassThrough, Writable } from 'node:stream';
 import { runShell } from '../../../bot/adapters/shell';
 import { BASTION_KEY_REMOVE_ACTION } from '../../../bot/commands/bastion-key';
 import { COMMANDS } from '../../../bot/commands/registry';
-import { createLogger } from '../../../bot/logger';
-import { AwsClients } from '../../../bot/ops/aws-clients';
+import { AwsClients } from '../../../ops/aws-clients';
+import { createLogger } from '../../../ops/logger';
 import {
   exampleStackOutputs,
   FakeSsm,

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream';
 import { startSocketModeBot } from '../../../bot/adapters/socket-mode';
 import { COMMANDS } from '../../../bot/commands/registry';
-import { createLogger } from '../../../bot/logger';
-import { AwsClients } from '../../../bot/ops/aws-clients';
+import { AwsClients } from '../../../ops/aws-clients';
+import { createLogger } from '../../../ops/logger';
 import { TEST_CREDENTIALS, UNREACHABLE_AWS_ENDPOINT } from '../../support/aws-fakes';
 import { startSlackApiRecorder } from '../../support/slack-api-recorder';
 import { messageText } from '../../support/slack-bot-harness';

@@ -1,6 +1,6 @@
 import { BASTION_KEY_REMOVE_ACTION } from '../../../bot/commands/bastion-key';
-import { parseAuthorizedKeyLine } from '../../../bot/keys/authorized-key-line';
-import { AwsClients } from '../../../bot/ops/aws-clients';
+import { AwsClients } from '../../../ops/aws-clients';
+import { parseAuthorizedKeyLine } from '../../../ops/keys/authorized-key-line';
 import {
   exampleStackOutputs,
   FakeSsm,

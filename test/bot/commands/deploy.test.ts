@@ -1,8 +1,8 @@
 import { DescribeImagesCommand } from '@aws-sdk/client-ecr';
 import { APPROVAL_APPROVE_ACTION, APPROVAL_REJECT_ACTION } from '../../../bot/commands/approval-buttons';
-import { AwsClients } from '../../../bot/ops/aws-clients';
-import { DeployStateStore } from '../../../bot/ops/deploy/deploy-state';
 import type { Config, EnvironmentConfig } from '../../../config';
+import { AwsClients } from '../../../ops/aws-clients';
+import { DeployStateStore } from '../../../ops/deploy/deploy-state';
 import { noCredentials, UNREACHABLE_AWS_ENDPOINT } from '../../support/aws-fakes';
 import { DatadogFake } from '../../support/datadog-fake';
 import { ACCESS_DENIED_REASON, CIRCUIT_BREAKER_REASON } from '../../support/deploy-fakes';

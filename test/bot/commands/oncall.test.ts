@@ -1,5 +1,5 @@
-import { PagerDutyConnection } from '../../../bot/ops/pagerduty-connection';
 import type { Config } from '../../../config';
+import { PagerDutyConnection } from '../../../ops/pagerduty-connection';
 import { PagerDutyFake } from '../../support/pagerduty-fake';
 import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';
 import { CHANNELS, PEOPLE, testConfig } from '../fixtures/test-config';

@@ -5,8 +5,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { PAGE_ACKNOWLEDGE_ACTION, PAGE_RESOLVE_ACTION } from '../../../bot/commands/page';
-import { AwsClients } from '../../../bot/ops/aws-clients';
-import { PagerDutyConnection } from '../../../bot/ops/pagerduty-connection';
+import { AwsClients } from '../../../ops/aws-clients';
+import { PagerDutyConnection } from '../../../ops/pagerduty-connection';
 import { noCredentials, UNREACHABLE_AWS_ENDPOINT } from '../../support/aws-fakes';
 import { PagerDutyFake } from '../../support/pagerduty-fake';
 import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';

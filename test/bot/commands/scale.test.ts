@@ -1,8 +1,8 @@
 import { RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { UpdateServiceCommand } from '@aws-sdk/client-ecs';
 import { APPROVAL_APPROVE_ACTION } from '../../../bot/commands/approval-buttons';
-import { AwsClients } from '../../../bot/ops/aws-clients';
 import { deployStateTableName } from '../../../config';
+import { AwsClients } from '../../../ops/aws-clients';
 import {
   exampleStackOutputs,
   fakeStacks,

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { DeployStateStore } from '../../../bot/ops/deploy/deploy-state';
 import { type Config, resolveConfig } from '../../../config';
+import { DeployStateStore } from '../../../ops/deploy/deploy-state';
 import { BRANCH_ONLY_TAG, type DeployWorld, startDeployWorld } from '../../support/deploy-world';
 import { type LbHealthServers, startLbHealthServers } from '../../support/lb-health-servers';
 import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';

@@ -6,8 +6,8 @@
  * Access denied is a mock (moto does not enforce IAM by default): AccessDeniedException as ECS names it.
  */
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
-import { AwsClients } from '../../../bot/ops/aws-clients';
 import { deployStateTableName, STACK_OUTPUTS } from '../../../config';
+import { AwsClients } from '../../../ops/aws-clients';
 import { TEST_CREDENTIALS } from '../../support/aws-fakes';
 import { type MotoServer, startMotoServer } from '../../support/moto-server';
 import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';

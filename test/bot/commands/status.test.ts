@@ -1,8 +1,8 @@
 import { DescribeScalableTargetsCommand } from '@aws-sdk/client-application-auto-scaling';
 import { ECSClient } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
-import { AwsClients } from '../../../bot/ops/aws-clients';
 import { deployStateTableName } from '../../../config';
+import { AwsClients } from '../../../ops/aws-clients';
 import {
   exampleStackOutputs,
   fakeRunningService,

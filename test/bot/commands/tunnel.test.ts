@@ -1,4 +1,4 @@
-import { AwsClients } from '../../../bot/ops/aws-clients';
+import { AwsClients } from '../../../ops/aws-clients';
 import {
   exampleStackOutputs,
   FakeSsm,

@@ -1,4 +1,4 @@
-import { EXIT } from '../../../monitors/cli';
+import { EXIT } from '../../../cli/monitors-command';
 import type { DatadogFake } from '../../support/datadog-fake';
 import { type RoutedFakes, runMonitorsCli, startRoutedFakes } from '../../support/monitors-cli';
 import type { PagerDutyFake } from '../../support/pagerduty-fake';

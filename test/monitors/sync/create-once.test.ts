@@ -1,4 +1,4 @@
-import { errorForStatus } from '../../../monitors/errors';
+import { errorForStatus } from '../../../clients/monitoring-error';
 import { createOnce } from '../../../monitors/sync/create-once';
 
 describe('createOnce', () => {

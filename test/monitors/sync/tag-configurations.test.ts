@@ -9,8 +9,8 @@
  * body `{data: {id, type: manage_tags, attributes: {tags, metric_type, include_percentiles}}}`. The
  * fake checks each body with the client's own v2 model.
  */
-import { EXIT } from '../../../monitors/cli';
-import { createDatadogClient, readDatadogSettings } from '../../../monitors/datadog-client';
+import { EXIT } from '../../../cli/monitors-command';
+import { createDatadogClient, readDatadogSettings } from '../../../clients/datadog-client';
 import type { DatadogFake } from '../../support/datadog-fake';
 import { type RoutedFakes, runMonitorsCli, startRoutedFakes } from '../../support/monitors-cli';
 
