@@ -21,7 +21,7 @@ describe('deploy guard', () => {
   /** Creates prod's monitors in the fake through the real apply. */
   async function applyProd(): Promise<void> {
     const code = await runCli(['apply', '--env', 'prod', '--allow-missing-routes'], {
-      env: { ...dd.env(), WHEELHOUSE_CONFIG: join(__dirname, '../..', GOLDEN_CONFIG) },
+      env: { ...dd.env(), WHEELHOUSE_CONFIG: join(__dirname, '../../..', GOLDEN_CONFIG) },
       stdout: () => {},
       stderr: () => {},
     });
