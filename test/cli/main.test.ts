@@ -76,7 +76,7 @@ function wheelhouse(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promi
   });
 }
 
-describe('npm run wheelhouse', () => {
+describe('wheelhouse deploy, as CI runs it', () => {
   it('prints the help of deploy with deploy --help and exits 0', async () => {
     const { code, stdout, stderr } = await wheelhouse(['deploy', '--help']);
     expect(code).toBe(0);
