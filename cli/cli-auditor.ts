@@ -13,6 +13,12 @@ import type { MessageSurface } from '../slack/progress-thread';
 import { slackSurface } from '../slack/slack-surface';
 import type { TerminalOutput } from './terminal-progress';
 
+/**
+ * The `name` of the command line's log lines (the bot's are `wheelhouse-bot`), so that a log search
+ * or an audit reader tells a CLI or CI run from the bot; who ran it is the entry's `userId`.
+ */
+export const CLI_LOG_NAME = 'wheelhouse-cli';
+
 /** The auditor, and what keeps it from the audit channel. */
 export interface CliAudit {
   readonly auditor: Auditor;
@@ -28,6 +34,7 @@ export async function createCliAudit(
   quiet: boolean,
 ): Promise<CliAudit> {
   const logger = createLogger({
+    name: CLI_LOG_NAME,
     // Quiet keeps the warnings (an audit post that failed) and drops the info-level audit line.
     level: quiet ? 'warn' : (env.LOG_LEVEL ?? 'info'),
     // Synchronous writes to our stderr: the process ends right after the last line.

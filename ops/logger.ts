@@ -7,6 +7,8 @@ export type BotLogger = Logger;
 
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {
+  /** The `name` field of every line: who logged it. @default 'wheelhouse-bot' */
+  readonly name?: string;
   /** @default process.env.LOG_LEVEL ?? 'info' */
   readonly level?: string;
   /**
@@ -23,7 +25,7 @@ export interface LoggerOptions {
 export function createLogger(options: LoggerOptions = {}): BotLogger {
   return pino(
     {
-      name: 'wheelhouse-bot',
+      name: options.name ?? 'wheelhouse-bot',
       level: options.level ?? process.env.LOG_LEVEL ?? 'info',
       serializers: {
         err: (error: unknown) => {

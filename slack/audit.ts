@@ -11,7 +11,7 @@ import { mention } from './blocks';
 import type { MessageSurface } from './progress-thread';
 import { inChannel } from './reply';
 
-/** The `channelId` of entries from the command line (`npm run wheelhouse`), which has no channel. */
+/** The `channelId` of entries from the command line (`wheelhouse <command>`), which has no channel. */
 export const COMMAND_LINE_CHANNEL = 'cli';
 
 /** How a command ended. */

@@ -29,7 +29,7 @@ function readLayout(readme: string): Map<string, Allowed> {
     else
       layout.set(
         folder,
-        [...imports.matchAll(/`([^`]+)`/g)].map((m) => m[1]!),
+        [...imports.matchAll(/`([^`]+)`/g)].map((m) => m[1]!.replace(/\.ts$/, '')),
       );
   }
   return layout;

@@ -1,6 +1,6 @@
 /**
  * The README promises commands; this test holds it to them. Every `npm run`, `npx`, CLI flag, slash
- * command, AWS CLI call, stack name and repository path the README names must exist, and the alert
+ * command, `wheelhouse` command and flag, AWS CLI call, stack name and repository path the README names must exist, and the alert
  * table of the operator's guide must be what `npm run monitors -- alerts --env prod` prints.
  */
 import { execFileSync } from 'node:child_process';
@@ -11,10 +11,11 @@ import { ALERT_GUIDE_MARKERS, alertGuideMarkdown } from '../monitors/alert-guide
 
 const ROOT = path.join(__dirname, '..');
 const README = readFileSync(path.join(ROOT, 'README.md'), 'utf8');
-const SCRIPTS = Object.keys(
-  (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
-    .scripts,
-);
+const PACKAGE = JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as {
+  scripts: Record<string, string>;
+  bin: Record<string, string>;
+};
+const SCRIPTS = Object.keys(PACKAGE.scripts);
 
 /** Every command-like line: each line of a shell code block, and each inline code span. */
 function commandLines(markdown: string): string[] {
@@ -44,6 +45,17 @@ function invocations(prefix: string): string[][] {
 const flagsOf = (words: readonly string[]) =>
   words.filter((w) => /^--[a-z]/.test(w)).map((w) => w.replace(/=.*$/, '').replace(/[,.;:)]+$/, ''));
 
+/** What `wheelhouse <path> --help` prints (the one entry, in-process), or its usage error. */
+async function cliHelp(words: readonly string[]): Promise<string> {
+  const { main } = require('../cli/main') as typeof import('../cli/main');
+  let text = '';
+  const write = (t: string) => {
+    text += t;
+  };
+  await main([...words, '--help'], { env: {}, stdout: { write }, stderr: { write } });
+  return text;
+}
+
 function help(command: string, args: readonly string[]): string {
   try {
     return execFileSync(command, [...args], { cwd: ROOT, encoding: 'utf8', stdio: 'pipe', timeout: 60_000 });
@@ -66,40 +78,46 @@ describe('README', () => {
     expect(named.filter((script) => !exists(script))).toEqual([]);
   });
 
-  it('uses only subcommands and flags that the wheelhouse command line knows', () => {
-    const uses = invocations('npm run wheelhouse --');
-    expect(uses.length).toBeGreaterThan(0);
+  it('uses only commands, subcommands and flags that the wheelhouse command line knows', async () => {
+    // `npx wheelhouse`, `npm run wheelhouse --` and a bare `wheelhouse` are the one entry; `npm run
+    // monitors --` is `wheelhouse monitors`.
+    const uses = [
+      ...invocations('npx wheelhouse'),
+      ...invocations('wheelhouse'),
+      ...invocations('npm run wheelhouse --'),
+      ...invocations('npm run monitors --').map((words) => ['monitors', ...words]),
+    ];
+    expect(uses.length).toBeGreaterThan(5);
     const unknown: string[] = [];
-    // `npm run wheelhouse -- --help` asks the top level; its flags are checked against the top-level help.
-    for (const sub of new Set(uses.map((words) => words[0]!).filter((w) => !w.startsWith('-')))) {
-      const text = help(process.execPath, ['--import', 'tsx', 'cli/main.ts', sub, '--help']);
-      if (!text.includes(`wheelhouse -- ${sub}`)) unknown.push(sub);
-      for (const flag of flagsOf(uses.filter((w) => w[0] === sub).flat())) {
-        if (!text.includes(flag)) unknown.push(`${sub} ${flag}`);
-      }
+    for (const words of uses) {
+      // The command's words: up to the first option or placeholder (`<command>`, `[--prune]`).
+      const end = words.findIndex((w) => /^[-<[]/.test(w));
+      const path = end === -1 ? words : words.slice(0, end);
+      if (path.length === 0) continue;
+      // `help monitors apply` prints what `monitors apply --help` prints.
+      if (path[0] === 'help' && path.length > 1) path.shift();
+      const text = await cliHelp(path);
+      if (!text.startsWith(`Usage: wheelhouse ${path.join(' ')}`)) unknown.push(path.join(' '));
+      for (const flag of flagsOf(words)) if (!text.includes(flag)) unknown.push(`${path.join(' ')} ${flag}`);
     }
-    expect(unknown).toEqual([]);
+    expect([...new Set(unknown)]).toEqual([]);
   });
 
-  it('uses only subcommands and flags that the monitors command line knows', () => {
-    const uses = invocations('npm run monitors --');
-    expect(uses.length).toBeGreaterThan(0);
-    const usage = help(process.execPath, ['--import', 'tsx', 'cli/monitors-command.ts']);
-    const subcommands = /<([a-z|]+)>/.exec(usage)?.[1]?.split('|') ?? [];
-    expect(subcommands).toContain('plan');
-    const unknown = uses.flatMap((words) => [
-      ...(subcommands.includes(words[0]!) ? [] : [words[0]!]),
-      ...flagsOf(words).filter((flag) => !usage.includes(flag)),
-    ]);
-    expect(unknown).toEqual([]);
+  it('names the exit codes in a table, as wheelhouse --help does', () => {
+    const { EXIT_CODE_MEANINGS } = require('../cli/exit-codes') as typeof import('../cli/exit-codes');
+    const rows = README.slice(README.indexOf('#### Exit codes'));
+    for (const [code] of EXIT_CODE_MEANINGS) expect(rows).toMatch(new RegExp(`^\\| ${code} \\| `, 'm'));
   });
 
   it('runs only npx tools that are installed, with cdk subcommands and flags the CDK CLI has', () => {
     const uses = invocations('npx').filter((words) => words.length > 0);
     expect(uses.length).toBeGreaterThan(0);
+    // The project's own bin (package.json "bin") is not in node_modules/.bin: npx runs it from the
+    // project (https://docs.npmjs.com/cli/v11/commands/npx).
+    const own = Object.keys(PACKAGE.bin);
     const missing = uses
       .map((words) => words[0]!)
-      .filter((bin) => !existsSync(path.join(ROOT, 'node_modules', '.bin', bin)));
+      .filter((bin) => !own.includes(bin) && !existsSync(path.join(ROOT, 'node_modules', '.bin', bin)));
     expect(missing).toEqual([]);
     const cdk = path.join(ROOT, 'node_modules', '.bin', 'cdk');
     const unknown: string[] = [];
@@ -122,8 +140,9 @@ describe('README', () => {
     ]);
     const named = [...README.matchAll(new RegExp(`\\b${project}-[a-z]+\\b(?![-/.])`, 'g'))]
       .map((m) => m[0])
-      // Names of other things that share the prefix: the alert channels, the deploy-state tables, the CI roles.
-      .filter((name) => !/-(alerts|deploy|plan|task|operator)$/.test(name));
+      // Names of other things that share the prefix: the alert channels, the deploy-state tables, the CI
+      // roles, the command line's log name.
+      .filter((name) => !/-(alerts|deploy|plan|task|operator|cli)$/.test(name));
     expect(named.length).toBeGreaterThan(3);
     expect([...new Set(named)].filter((name) => !stacks.has(name))).toEqual([]);
   });

@@ -9,7 +9,7 @@
  * (https://docs.datadoghq.com/synthetics/guide/how-synthetics-monitors-trigger-alerts/).
  */
 
-import { EXIT, runCli } from '../../cli/monitors-command';
+import { EXIT } from '../../cli/exit-codes';
 import {
   alertTimes,
   duration,
@@ -20,10 +20,11 @@ import {
   sourceOf,
   windowSeconds,
 } from '../../monitors/alert-times';
-import { GOLDEN_CONFIG, loadGoldenConfig } from '../../monitors/golden';
+import { loadGoldenConfig } from '../../monitors/golden';
 import { LAYERS } from '../../monitors/monitors';
 import { routeFor } from '../../monitors/routes';
 import { SYNTHETIC_SPECS } from '../../monitors/synthetics/synthetic-tests';
+import { runMonitorsCli } from '../support/monitors-cli';
 
 const config = loadGoldenConfig();
 const env = (name: string) => config.environments.find((e) => e.name === name)!;
@@ -108,13 +109,8 @@ describe('worst-case time to the notification', () => {
 
 describe('npm run monitors -- alerts', () => {
   it('prints the failure table before the alert table', async () => {
-    const out: string[] = [];
-    const code = await runCli(['alerts', '--env', 'prod'], {
-      env: { WHEELHOUSE_CONFIG: `${__dirname}/../../${GOLDEN_CONFIG}` },
-      stdout: (t) => out.push(t),
-    });
+    const { code, out: text } = await runMonitorsCli(['alerts', '--env', 'prod'], {});
     expect(code).toBe(EXIT.ok);
-    const text = out.join('\n');
     expect(text).toMatch(/^\| failure \| caught first by \| goes to \| worst case \| adds up from \|\n/);
     expect(text).toContain(
       '| service down (endpoint does not answer) | `synthetics-http` (also `synthetics-grpc` 3 min 20 s, `ecs-no-running-tasks` 31 min) | pages on-call | 3 min 20 s |',

@@ -9,7 +9,7 @@
  * `min_location_failed`, `min_failure_duration`, fast retries).
  */
 import { join } from 'node:path';
-import { EXIT, runCli } from '../../cli/monitors-command';
+import { EXIT } from '../../cli/exit-codes';
 import { GOLDEN_CONFIG, loadGoldenConfig } from '../../monitors/golden';
 import {
   configuredEndpoints,
@@ -26,6 +26,7 @@ import {
 } from '../../monitors/synthetics/synthetic-tests';
 import { syntheticToWire } from '../../monitors/synthetics/wire';
 import { DatadogFake } from '../support/datadog-fake';
+import { runMonitorsCli } from '../support/monitors-cli';
 import { type MotoServer, startMotoServer } from '../support/moto-server';
 import { PagerDutyFake } from '../support/pagerduty-fake';
 
@@ -40,7 +41,7 @@ type Wire = {
 
 const config = loadGoldenConfig();
 const env = (name: string) => config.environments.find((e) => e.name === name)!;
-const CONFIG = join(__dirname, '../..', GOLDEN_CONFIG);
+const _CONFIG = join(__dirname, '../..', GOLDEN_CONFIG);
 const ENDPOINTS: ServiceEndpoints = {
   httpUrl: 'http://wheelhouse-prod-alb-123.eu-west-1.elb.amazonaws.com/readyz',
   grpcHost: 'wheelhouse-prod-nlb-456.elb.eu-west-1.amazonaws.com',
@@ -211,16 +212,8 @@ describe('npm run monitors with synthetic tests', () => {
     throw new Error('Stack with id wheelhouse-prod does not exist');
   };
 
-  async function run(argv: readonly string[], stackEndpoints = withEndpoints) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, {
-      env: { WHEELHOUSE_CONFIG: CONFIG, ...vars },
-      stdout: (t) => out.push(t),
-      stderr: (t) => err.push(t),
-      stackEndpoints,
-    });
-    return { code, out: out.join('\n'), err: err.join('\n') };
+  function run(argv: readonly string[], stackEndpoints = withEndpoints) {
+    return runMonitorsCli(argv, vars, { stackEndpoints });
   }
 
   beforeEach(async () => {

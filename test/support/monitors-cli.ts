@@ -3,23 +3,39 @@
  * configuration routes to (its PagerDuty service and escalation policy, its Slack channels).
  */
 import { join } from 'node:path';
-import { runCli } from '../../cli/monitors-command';
+import { main } from '../../cli/main';
 import { GOLDEN_CONFIG } from '../../monitors/golden';
+import type { StackEndpointReader } from '../../monitors/synthetics/endpoints';
 import { DatadogFake } from './datadog-fake';
 import { PagerDutyFake } from './pagerduty-fake';
 
 const CONFIG = join(__dirname, '../..', GOLDEN_CONFIG);
 
-/** Runs the CLI on the golden configuration and captures its output. */
-export async function runMonitorsCli(argv: readonly string[], env: NodeJS.ProcessEnv) {
+/** What one run printed and how it exited. */
+export interface MonitorsRun {
+  readonly code: number;
+  readonly out: string;
+  readonly err: string;
+}
+
+/**
+ * Runs `wheelhouse monitors <argv>` (the one entry, in-process) on the golden configuration, as CI
+ * would (plain output), with only `env` set, and captures its output.
+ */
+export async function runMonitorsCli(
+  argv: readonly string[],
+  env: NodeJS.ProcessEnv,
+  options: { readonly stackEndpoints?: StackEndpointReader } = {},
+): Promise<MonitorsRun> {
   const out: string[] = [];
   const err: string[] = [];
-  const code = await runCli(argv, {
-    env: { WHEELHOUSE_CONFIG: CONFIG, ...env },
-    stdout: (t) => out.push(t),
-    stderr: (t) => err.push(t),
+  const code = await main(['monitors', ...argv], {
+    env: { WHEELHOUSE_CONFIG: CONFIG, CI: 'true', ...env },
+    stdout: { write: (t: string) => out.push(t) },
+    stderr: { write: (t: string) => err.push(t) },
+    stackEndpoints: options.stackEndpoints,
   });
-  return { code, out: out.join('\n'), err: err.join('\n') };
+  return { code, out: out.join('').replace(/\n$/, ''), err: err.join('').replace(/\n$/, '') };
 }
 
 /** Both fakes, holding every destination the golden configuration routes to. */

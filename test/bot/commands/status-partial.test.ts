@@ -6,9 +6,9 @@
  * Access denied is a mock (moto does not enforce IAM by default): AccessDeniedException as ECS names it.
  */
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
-import { deployStateTableName, STACK_OUTPUTS } from '../../../config';
 import { AwsClients } from '../../../ops/aws-clients';
 import { TEST_CREDENTIALS } from '../../support/aws-fakes';
+import { seedDeployedEnvironment } from '../../support/moto-environment';
 import { type MotoServer, startMotoServer } from '../../support/moto-server';
 import { messageText, startTestBot, type TestBot } from '../../support/slack-bot-harness';
 import { CHANNELS, PEOPLE, testConfig } from '../fixtures/test-config';
@@ -33,72 +33,8 @@ afterAll(async () => {
 });
 beforeEach(async () => {
   await moto.reset();
-  await seedDev();
+  await seedDeployedEnvironment(moto.endpoint, dev, 'v2.0.1');
 });
-
-/** dev as its stack leaves it: the outputs, the ECS service, its scalable target and the deploy-state table. */
-async function seedDev(): Promise<void> {
-  const region = dev.region;
-  const clientConfig = { region, endpoint: moto.endpoint, credentials: TEST_CREDENTIALS };
-  const ecsSdk = await import('@aws-sdk/client-ecs');
-  const ecs = new ecsSdk.ECSClient(clientConfig);
-  await ecs.send(new ecsSdk.CreateClusterCommand({ clusterName: 'wheelhouse-dev' }));
-  const image = `111111111111.dkr.ecr.${region}.amazonaws.com/${dev.images.repositoryName}:v2.0.1`;
-  const registered = await ecs.send(
-    new ecsSdk.RegisterTaskDefinitionCommand({
-      family: 'wheelhouse-dev',
-      containerDefinitions: [{ name: 'service', image, memory: 512 }],
-    }),
-  );
-  await ecs.send(
-    new ecsSdk.CreateServiceCommand({
-      cluster: 'wheelhouse-dev',
-      serviceName: 'wheelhouse-dev-service',
-      taskDefinition: registered.taskDefinition?.taskDefinitionArn,
-      desiredCount: 2,
-    }),
-  );
-  const scalingSdk = await import('@aws-sdk/client-application-auto-scaling');
-  await new scalingSdk.ApplicationAutoScalingClient(clientConfig).send(
-    new scalingSdk.RegisterScalableTargetCommand({
-      ServiceNamespace: 'ecs',
-      ResourceId: 'service/wheelhouse-dev/wheelhouse-dev-service',
-      ScalableDimension: 'ecs:service:DesiredCount',
-      MinCapacity: 1,
-      MaxCapacity: 4,
-    }),
-  );
-  const ddb = await import('@aws-sdk/client-dynamodb');
-  await new ddb.DynamoDBClient(clientConfig).send(
-    new ddb.CreateTableCommand({
-      TableName: deployStateTableName(dev),
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
-  const cfn = await import('@aws-sdk/client-cloudformation');
-  const output = (key: string, value: string) => ({ [key]: { Value: value } });
-  await new cfn.CloudFormationClient(clientConfig).send(
-    new cfn.CreateStackCommand({
-      StackName: dev.stackName,
-      TemplateBody: JSON.stringify({
-        Resources: { Handle: { Type: 'AWS::CloudFormation::WaitConditionHandle' } },
-        Outputs: {
-          ...output(STACK_OUTPUTS.clusterName, 'wheelhouse-dev'),
-          ...output(STACK_OUTPUTS.serviceName, 'wheelhouse-dev-service'),
-          ...output(STACK_OUTPUTS.imageTag, 'v2.0.1'),
-        },
-      }),
-    }),
-  );
-}
 
 describe('/status when some reads fail', () => {
   it('shows what moto could answer and says that the recent deployments are not available', async () => {

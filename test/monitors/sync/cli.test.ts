@@ -1,11 +1,11 @@
-import { EXIT } from '../../../cli/monitors-command';
+import { EXIT } from '../../../cli/exit-codes';
 import type { DatadogFake } from '../../support/datadog-fake';
 import { type RoutedFakes, runMonitorsCli, startRoutedFakes } from '../../support/monitors-cli';
 import type { PagerDutyFake } from '../../support/pagerduty-fake';
 
 const run = runMonitorsCli;
 
-describe('npm run monitors', () => {
+describe('wheelhouse monitors', () => {
   let dd: DatadogFake;
   let pd: PagerDutyFake;
   let env: NodeJS.ProcessEnv;
@@ -19,7 +19,7 @@ describe('npm run monitors', () => {
 
   afterEach(() => fakes.close());
 
-  it('plan shows every monitor and dashboard to create and exits 2', async () => {
+  it('plan shows every monitor and dashboard to create and exits 3', async () => {
     // WHEN planning an empty Datadog
     const { code, out } = await run(['plan', '--env', 'prod'], env);
     // THEN everything is to be created, nothing was written
@@ -146,7 +146,7 @@ describe('npm run monitors', () => {
     expect(out).toMatch(/0 to create, 1 to update, 0 to delete, 29 unchanged/);
   });
 
-  it('plan without keys prints what would be created and exits 2', async () => {
+  it('plan without keys prints what would be created and exits 3', async () => {
     // WHEN no Datadog keys are set
     const { code, out } = await run(['plan', '--env', 'prod'], { DATADOG_API_URL: dd.url });
     // THEN the plan says so and lists the creates, without a request
@@ -156,15 +156,15 @@ describe('npm run monitors', () => {
     expect(dd.http.requests).toEqual([]);
   });
 
-  it('apply without keys fails with exit 1 and names the missing key', async () => {
+  it('apply without keys is refused with exit 2 and names the missing key', async () => {
     const { code, err } = await run(['apply', '--env', 'prod'], { DD_API_KEY: 'x', DATADOG_API_URL: dd.url });
-    expect(code).toBe(EXIT.error);
+    expect(code).toBe(EXIT.refused);
     expect(err).toContain('DD_APP_KEY is not set');
   });
 
-  it('fails with exit 1 and a clear message when Datadog refuses the keys (403)', async () => {
+  it('is refused with exit 2 and a clear message when Datadog refuses the keys (403)', async () => {
     const { code, err } = await run(['plan', '--env', 'prod'], { ...env, DD_APP_KEY: 'wrong' });
-    expect(code).toBe(EXIT.error);
+    expect(code).toBe(EXIT.refused);
     expect(err).toContain('Datadog refused the credentials (403)');
     expect(err).not.toContain('wrong');
   });
@@ -190,7 +190,7 @@ describe('npm run monitors', () => {
     const refused = await run(['apply', '--env', 'prod'], env);
     const forced = await run(['apply', '--env', 'prod', '--allow-missing-routes'], env);
     // THEN the first wrote nothing and said what is missing; the second applied
-    expect(refused.code).toBe(EXIT.error);
+    expect(refused.code).toBe(EXIT.failed);
     expect(refused.out).toContain('MISSING  Datadog Slack channel #wheelhouse-prod-alerts');
     expect(refused.err).toContain('--allow-missing-routes');
     expect(forced.code).toBe(EXIT.ok);
@@ -204,18 +204,20 @@ describe('npm run monitors', () => {
     // WHEN checking the routes
     const { code, out } = await run(['routes', '--env', 'prod'], env);
     // THEN both are reported missing
-    expect(code).toBe(EXIT.error);
+    expect(code).toBe(EXIT.failed);
     expect(out).toContain('MISSING  PagerDuty service PWHPROD01');
     expect(out).toContain('MISSING  PagerDuty escalation policy PWHESC001');
   });
 
   it.each([
-    [['plan'], '--env is required'],
-    [['deploy', '--env', 'prod'], 'unknown command "deploy"'],
-    [['plan', '--env', 'qa'], 'no such environment; known: dev, stage, prod'],
-  ])('exits 1 for %j: %s', async (argv, message) => {
+    [['plan'], '--env is required.'],
+    [['deploy', '--env', 'prod'], 'There is no monitors subcommand "deploy".'],
+    [['plna', '--env', 'prod'], 'There is no monitors subcommand "plna"; did you mean "plan"?'],
+    [['routes', '--env', 'prod', '--prune'], "Unknown option '--prune'."],
+    [['plan', '--env', 'qa'], '; known: dev, stage, prod.'],
+  ])('exits 2 for %j: %s', async (argv, message) => {
     const { code, err } = await run(argv, env);
-    expect(code).toBe(EXIT.error);
+    expect(code).toBe(EXIT.refused);
     expect(err).toContain(message);
   });
 });

@@ -9,7 +9,7 @@
  * body `{data: {id, type: manage_tags, attributes: {tags, metric_type, include_percentiles}}}`. The
  * fake checks each body with the client's own v2 model.
  */
-import { EXIT } from '../../../cli/monitors-command';
+import { EXIT } from '../../../cli/exit-codes';
 import { createDatadogClient, readDatadogSettings } from '../../../clients/datadog-client';
 import type { DatadogFake } from '../../support/datadog-fake';
 import { type RoutedFakes, runMonitorsCli, startRoutedFakes } from '../../support/monitors-cli';
@@ -110,7 +110,7 @@ describe('monitors plan/apply: metrics tag configurations', () => {
   it('fails with a clear message when Datadog has not received the metric yet (404 on create)', async () => {
     dd.knownMetrics.clear();
     const { code, err } = await run(['apply', '--env', 'prod'], env);
-    expect(code).toBe(EXIT.error);
+    expect(code).toBe(EXIT.failed);
     expect(err).toContain(`create tag-configuration ${DURATION}`);
     expect(err).toContain('not found (404)');
   });

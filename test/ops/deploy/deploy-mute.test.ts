@@ -1,9 +1,8 @@
-import { join } from 'node:path';
-import { runCli } from '../../../cli/monitors-command';
 import { readDatadogSettings } from '../../../clients/datadog-client';
-import { GOLDEN_CONFIG, loadGoldenConfig } from '../../../monitors/golden';
+import { loadGoldenConfig } from '../../../monitors/golden';
 import { createDeployGuard } from '../../../ops/deploy/deploy-mute';
 import { DatadogFake } from '../../support/datadog-fake';
+import { runMonitorsCli } from '../../support/monitors-cli';
 
 const config = loadGoldenConfig();
 
@@ -20,11 +19,7 @@ describe('deploy guard', () => {
 
   /** Creates prod's monitors in the fake through the real apply. */
   async function applyProd(): Promise<void> {
-    const code = await runCli(['apply', '--env', 'prod', '--allow-missing-routes'], {
-      env: { ...dd.env(), WHEELHOUSE_CONFIG: join(__dirname, '../../..', GOLDEN_CONFIG) },
-      stdout: () => {},
-      stderr: () => {},
-    });
+    const { code } = await runMonitorsCli(['apply', '--env', 'prod', '--allow-missing-routes'], dd.env());
     expect(code).toBe(0);
   }
 
