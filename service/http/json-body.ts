@@ -55,21 +55,19 @@ export function readJsonBody(request: IncomingMessage, maxBytes: number): Promis
   if (contentLength !== undefined && Number(contentLength) > maxBytes) {
     return Promise.reject(tooLarge(maxBytes));
   }
+  // Inline listeners, none removed: a body over the limit is rejected once and its further chunks dropped
+  // (the stream keeps flowing, so node:http reads the rest), which keeps the common case to three listeners.
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let received = 0;
-    const onData = (chunk: Buffer) => {
+    request.on('data', (chunk: Buffer) => {
+      if (received > maxBytes) return;
       received += chunk.length;
-      if (received > maxBytes) {
-        // The stream keeps flowing with no listener: node:http reads the rest and drops it.
-        request.removeListener('data', onData);
-        request.removeListener('end', onEnd);
-        reject(tooLarge(maxBytes));
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
+      if (received > maxBytes) reject(tooLarge(maxBytes));
+      else chunks.push(chunk);
+    });
+    request.on('end', () => {
+      if (received > maxBytes) return;
       let text = chunks.length === 1 ? chunks[0]!.toString('utf8') : Buffer.concat(chunks).toString('utf8');
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       if (text.length === 0) {
@@ -81,12 +79,9 @@ export function readJsonBody(request: IncomingMessage, maxBytes: number): Promis
       } catch (error) {
         reject(invalid('the request body is not valid JSON', error));
       }
-    };
-    const onError = (error: unknown) => {
-      reject(invalid('the request body could not be read to its end', error));
-    };
-    request.on('data', onData);
-    request.on('end', onEnd);
-    request.on('error', onError);
+    });
+    request.on('error', (error: unknown) =>
+      reject(invalid('the request body could not be read to its end', error)),
+    );
   });
 }

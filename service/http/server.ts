@@ -4,7 +4,7 @@ import type { Database } from '../db/database';
 import { ErrorCode, ServiceError } from '../errors';
 import type { NotesService } from '../notes/notes-service';
 import { type Logger, type RequestLog, requestLogger } from '../observability/logger';
-import type { Metrics } from '../observability/metrics';
+import type { Metrics, RequestRecorder } from '../observability/metrics';
 import type { Readiness } from '../readiness';
 import { requestIdFrom } from '../request-id';
 import { readJsonBody } from './json-body';
@@ -43,8 +43,8 @@ interface Outcome {
 
 /** One API operation: its name as logs and metrics know it (the gRPC method's), and its handler. */
 interface Operation {
-  readonly method: string;
   readonly log: RequestLog;
+  readonly record: RequestRecorder;
   /** `param` is the decoded `{id}` of the path, `query` the raw query string (without `?`). */
   readonly handle: (request: IncomingMessage, param: string, query: string) => Promise<Outcome>;
 }
@@ -90,14 +90,20 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { notes, database, readiness, metrics, logger, maxBodyBytes } = options;
   let closing = false;
 
-  /** An API operation; its log writer is made once, with protocol and method serialized once. */
+  /** An API operation; its log writer and metrics recorder are made once, for its method. */
   function operation(method: string, handle: Operation['handle']): Operation {
-    return { method, log: requestLogger(logger, { protocol: 'http', method }), handle };
+    return {
+      log: requestLogger(logger, { protocol: 'http', method }),
+      record: metrics.recorder('http', method),
+      handle,
+    };
   }
 
   const createNote = operation('CreateNote', async (request) => {
-    const body = jsonObject(await readJsonBody(request, maxBodyBytes));
-    const note = await notes.create({ ...body, idempotencyKey: request.headers['idempotency-key'] });
+    // The parsed body is this request's own: the header's key is set on it rather than on a copy.
+    const input = jsonObject(await readJsonBody(request, maxBodyBytes));
+    input.idempotencyKey = request.headers['idempotency-key'];
+    const note = await notes.create(input);
     return { status: 201, json: JSON.stringify(note), location: `${NOTE_PATH_PREFIX}${note.id}` };
   });
   const listNotes = operation('ListNotes', async (_request, _param, query) => ({
@@ -109,8 +115,9 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     json: JSON.stringify(await notes.get({ id })),
   }));
   const updateNote = operation('UpdateNote', async (request, id) => {
-    const body = jsonObject(await readJsonBody(request, maxBodyBytes));
-    return { status: 200, json: JSON.stringify(await notes.update({ ...body, id })) };
+    const input = jsonObject(await readJsonBody(request, maxBodyBytes));
+    input.id = id;
+    return { status: 200, json: JSON.stringify(await notes.update(input)) };
   });
   const deleteNote = operation('DeleteNote', async (_request, id) => {
     await notes.delete({ id });
@@ -162,26 +169,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       (outcome) => {
         send(response, reqId, outcome.status, outcome.json, outcome.location);
         const durationMs = performance.now() - started;
-        metrics.request({
-          protocol: 'http',
-          method: op.method,
-          status: String(outcome.status),
-          code: 'ok',
-          durationMs,
-        });
+        op.record(outcome.status, 'ok', durationMs);
         op.log(reqId, outcome.status, 'ok', durationMs);
       },
       (error: unknown) => {
         const serviceError = sendError(response, reqId, error);
         const status = serviceError.mapping.http;
         const durationMs = performance.now() - started;
-        metrics.request({
-          protocol: 'http',
-          method: op.method,
-          status: String(status),
-          code: serviceError.code,
-          durationMs,
-        });
+        op.record(status, serviceError.code, durationMs);
         op.log(reqId, status, serviceError.code, durationMs);
       },
     );
