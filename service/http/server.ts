@@ -64,7 +64,7 @@ function jsonObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-/** The `{id}` segment of a path, percent-decoded; left as it came when it does not decode (validation then says why). */
+/** The `{id}` segment of a path, percent-decoded; as it came when it does not decode (validation says why). */
 function pathParam(segment: string): string {
   if (!segment.includes('%')) return segment;
   try {
@@ -77,14 +77,18 @@ function pathParam(segment: string): string {
 /**
  * The HTTP JSON API under `/v1/notes`, and `/healthz` and `/readyz`, on plain node:http.
  *
- * Seven routes need no framework: a framework's generic request path (hooks, routing, body parsing, reply) cost
- * about twice as much CPU per write as the plain server of bench/service-baseline.ts (CPU profiles of
- * `npm run bench:service`). What it did for us is done here, once: the request id (a caller's own
- * `X-Request-Id` kept, else a new one, echoed on every response), the body limit and JSON parsing
- * ({@link readJsonBody}), HEAD on every GET route, the one log line and the metrics of each API request, and
- * every error (not found, bad body, too large, anything thrown) through {@link ServiceError.from} and the one
- * error table. A known path with a method it has no route for is a 404, not a 405, as it was: the error table
- * has no code for it.
+ * Seven routes need no framework: Fastify's generic request path (hooks, routing, body parsing, reply)
+ * cost about 28 µs of CPU per write, most of the gap to the plain server of bench/service-baseline.ts
+ * (CPU profiles of `npm run bench:service`, README "Benchmarks"). What it did for us is done here, once:
+ * the request id (a caller's own `X-Request-Id` kept, else a new one, echoed on every response), the
+ * body limit and JSON parsing ({@link readJsonBody}), HEAD on every GET route, the one log line and the
+ * metrics of each API request, and every error (not found, bad body, too large, anything thrown) through
+ * {@link ServiceError.from} and the one error table.
+ *
+ * A known path with a method it has no route for is a 404, not a 405, as it was with Fastify: the error
+ * table has no code for it. A body in another content type than JSON is a 400 (Fastify's 415 went through
+ * the same table to a 400). node:http's `requestTimeout` applies (a whole request within 300 s), which
+ * Fastify had turned off; `headersTimeout` (60 s) as before.
  */
 export function createHttpServer(options: HttpServerOptions): HttpServer {
   const { notes, database, readiness, metrics, logger, maxBodyBytes } = options;
@@ -124,6 +128,17 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     return { status: 204 };
   });
 
+  /** The operations of `/v1/notes` and of `/v1/notes/{id}`, by HTTP method. */
+  const collectionRoutes = new Map([
+    ['POST', createNote],
+    ['GET', listNotes],
+  ]);
+  const noteRoutes = new Map([
+    ['GET', getNote],
+    ['PUT', updateNote],
+    ['DELETE', deleteNote],
+  ]);
+
   /** Writes a response; from the drain on, with `Connection: close`, so that open connections close too. */
   function send(
     response: ServerResponse,
@@ -144,7 +159,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     response.end(json);
   }
 
-  /** Answers with the error table's status and body; internal and unavailable errors are logged with their cause. */
+  /** Answers with the error table's status and body; internal and unavailable errors are logged, cause too. */
   function sendError(response: ServerResponse, reqId: string, error: unknown): ServiceError {
     const serviceError = ServiceError.from(error);
     if (serviceError.code === ErrorCode.Internal || serviceError.code === ErrorCode.Unavailable) {
@@ -203,21 +218,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
     // node:http sends no body in answer to HEAD, but the headers a GET would have (Content-Length included).
-    const method = request.method === 'HEAD' ? 'GET' : request.method;
+    const method = request.method === 'HEAD' ? 'GET' : (request.method ?? '');
     let op: Operation | undefined;
     let param = '';
     if (path === NOTES_PATH) {
-      op = method === 'POST' ? createNote : method === 'GET' ? listNotes : undefined;
+      op = collectionRoutes.get(method);
     } else if (path.startsWith(NOTE_PATH_PREFIX) && !path.includes('/', NOTE_PATH_PREFIX.length)) {
       param = pathParam(path.slice(NOTE_PATH_PREFIX.length));
-      op =
-        method === 'GET'
-          ? getNote
-          : method === 'PUT'
-            ? updateNote
-            : method === 'DELETE'
-              ? deleteNote
-              : undefined;
+      op = noteRoutes.get(method);
     } else if (method === 'GET' && path === '/healthz') {
       send(response, reqId, 200, HEALTHY);
       return;

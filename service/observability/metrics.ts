@@ -111,8 +111,9 @@ export class Metrics {
 
   /**
    * The recorder of one protocol's method: the same as {@link request} (an HTTP status may be given as a
-   * number), but it finds its counter entry by status and code alone, and the last one it used without a lookup at all (most calls of a method end the
-   * same way), rather than building and hashing a four-part key per request.
+   * number), but it finds its counter entry by status and code alone, and the last one it used without any
+   * lookup (most calls of a method end the same way), rather than building and hashing a four-part key per
+   * request.
    */
   recorder(protocol: RequestOutcome['protocol'], method: string): RequestRecorder {
     let lastStatus: number | string = '';
