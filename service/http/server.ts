@@ -217,7 +217,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const url = request.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    // node:http sends no body in answer to HEAD, but the headers a GET would have (Content-Length included).
+    // node:http drops the body in answer to HEAD (as long as `rejectNonStandardBodyWrites` is off, its default)
+    // and sends the headers a GET would have, Content-Length included.
     const method = request.method === 'HEAD' ? 'GET' : (request.method ?? '');
     let op: Operation | undefined;
     let param = '';

@@ -66,8 +66,9 @@ async function createNote(title: string): Promise<{ id: string }> {
 }
 
 describe('HEAD', () => {
-  // RFC 9110 section 9.3.2 (HEAD): the same header fields as a GET, and no content; node:http's
-  // ServerResponse writes no body in answer to a HEAD request (Node.js docs, http, "response.end()").
+  // RFC 9110 section 9.3.2 (HEAD): the same header fields as a GET, and no content. Node.js docs, http,
+  // "response.write(chunk)": the body is omitted in answer to HEAD (an error only with the server option
+  // rejectNonStandardBodyWrites, which the service leaves off), so the GET route's answer serves as it is.
   it.each([
     ['/healthz', () => Promise.resolve('/healthz')],
     ['a note', async () => `/v1/notes/${(await createNote('head')).id}`],
@@ -229,6 +230,9 @@ describe('request ids', () => {
 });
 
 describe('closing', () => {
+  // Node.js docs, http, "server.closeIdleConnections()": since 19.0.0 server.close() closes the idle
+  // keep-alive connections itself; one with a request in flight stays open until its answer, which then says
+  // `Connection: close` (RFC 9112 section 9.6, "Tear-down").
   it('serves a request in flight when the server closes, with Connection: close, then stops', async () => {
     // GIVEN a service of its own, and a create whose body is half sent
     const own = await startTestService({ DATABASE_URL: pg.url });
