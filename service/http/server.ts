@@ -41,7 +41,7 @@ interface Outcome {
   readonly location?: string;
 }
 
-/** One API operation: its name as logs and metrics know it (the gRPC method's), and its handler. */
+/** One API operation: its log line writer and metrics recorder (named as the gRPC method), its handler. */
 interface Operation {
   readonly log: RequestLog;
   readonly record: RequestRecorder;
@@ -64,7 +64,7 @@ function jsonObject(body: unknown): Record<string, unknown> {
   return body as Record<string, unknown>;
 }
 
-/** The `{id}` segment of a path, percent-decoded; as it came when it does not decode (validation says why). */
+/** The `{id}` segment of a path, percent-decoded; as it came if it does not decode (validation says why). */
 function pathParam(segment: string): string {
   if (!segment.includes('%')) return segment;
   try {
@@ -159,7 +159,7 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     response.end(json);
   }
 
-  /** Answers with the error table's status and body; internal and unavailable errors are logged, cause too. */
+  /** Answers with the error table's status and body; internal and unavailable errors are logged too. */
   function sendError(response: ServerResponse, reqId: string, error: unknown): ServiceError {
     const serviceError = ServiceError.from(error);
     if (serviceError.code === ErrorCode.Internal || serviceError.code === ErrorCode.Unavailable) {
@@ -168,6 +168,14 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const body = JSON.stringify(serviceError.toBody(reqId));
     send(response, reqId, serviceError.mapping.http, body, undefined, serviceError.code);
     return serviceError;
+  }
+
+  /**
+   * What failed while answering (nothing should: the values written are all checked before), logged rather
+   * than left as an unhandled rejection, which would end the process and every request in it.
+   */
+  function answerFailed(error: unknown): void {
+    logger.error({ err: error }, 'http: writing an answer failed');
   }
 
   /** Runs an API operation: its answer or its error, then its metric and its one log line. */
@@ -180,21 +188,23 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     param: string,
     query: string,
   ): void {
-    op.handle(request, param, query).then(
-      (outcome) => {
-        send(response, reqId, outcome.status, outcome.json, outcome.location);
-        const durationMs = performance.now() - started;
-        op.record(outcome.status, 'ok', durationMs);
-        op.log(reqId, outcome.status, 'ok', durationMs);
-      },
-      (error: unknown) => {
-        const serviceError = sendError(response, reqId, error);
-        const status = serviceError.mapping.http;
-        const durationMs = performance.now() - started;
-        op.record(status, serviceError.code, durationMs);
-        op.log(reqId, status, serviceError.code, durationMs);
-      },
-    );
+    op.handle(request, param, query)
+      .then(
+        (outcome) => {
+          send(response, reqId, outcome.status, outcome.json, outcome.location);
+          const durationMs = performance.now() - started;
+          op.record(outcome.status, 'ok', durationMs);
+          op.log(reqId, outcome.status, 'ok', durationMs);
+        },
+        (error: unknown) => {
+          const serviceError = sendError(response, reqId, error);
+          const status = serviceError.mapping.http;
+          const durationMs = performance.now() - started;
+          op.record(status, serviceError.code, durationMs);
+          op.log(reqId, status, serviceError.code, durationMs);
+        },
+      )
+      .catch(answerFailed);
   }
 
   // Liveness, what the load balancers check: never the database, so that an outage of it does not make
@@ -204,10 +214,13 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
       send(response, reqId, 503, DRAINING);
       return;
     }
-    database.ping().then(
-      (reachable) => send(response, reqId, reachable ? 200 : 503, reachable ? READY : DATABASE_UNREACHABLE),
-      (error: unknown) => sendError(response, reqId, error),
-    );
+    database
+      .ping()
+      .then(
+        (reachable) => send(response, reqId, reachable ? 200 : 503, reachable ? READY : DATABASE_UNREACHABLE),
+        (error: unknown) => sendError(response, reqId, error),
+      )
+      .catch(answerFailed);
   }
 
   /** The operation or endpoint of a request, by path and method. */
@@ -217,8 +230,8 @@ export function createHttpServer(options: HttpServerOptions): HttpServer {
     const url = request.url ?? '/';
     const q = url.indexOf('?');
     const path = q === -1 ? url : url.slice(0, q);
-    // node:http drops the body in answer to HEAD (as long as `rejectNonStandardBodyWrites` is off, its default)
-    // and sends the headers a GET would have, Content-Length included.
+    // node:http drops the body in answer to HEAD (while `rejectNonStandardBodyWrites` is off, its default) and
+    // sends the headers a GET would have, Content-Length included.
     const method = request.method === 'HEAD' ? 'GET' : (request.method ?? '');
     let op: Operation | undefined;
     let param = '';
