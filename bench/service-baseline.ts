@@ -14,8 +14,8 @@ import { loadProtos } from '../service/grpc/server';
 // an id made by randomUUID(), HTTP keep-alive of 65 s, channelz off on gRPC (as the service has it; a careful
 // plain server that serves no channelz turns it off too), JSON out via JSON.stringify.
 //
-// What it does not do, and the service does: no framework routing (a startsWith on the URL), no input
-// validation (a malformed body throws), no request id, no log line, no metrics, no error table, no failover
+// What it does not do, and the service does: no routing but a startsWith on the URL (no 404 or HEAD rules),
+// no input validation (a malformed body throws), no request id, no log line, no metrics, no error table, no failover
 // handling (retries, pool reset), no drain, no body limit, no health or reflection services. The gap between
 // the two is what all of that costs. Started by bench/service.ts; configured by the same env vars as the service.
 

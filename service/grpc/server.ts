@@ -91,10 +91,11 @@ export function createGrpcServer(options: GrpcServerOptions): Server {
   ): handleUnaryCall<Req, Res> {
     // Protocol and method are serialized once, not on every line.
     const log = requestLogger(logger, { protocol: 'grpc', method });
+    const record = metrics.recorder('grpc', method);
     // Made once per method rather than as a closure per call.
     const finish = (started: number, reqId: string, status: string, code: string): void => {
       const durationMs = performance.now() - started;
-      metrics.request({ protocol: 'grpc', method, status, code, durationMs });
+      record(status, code, durationMs);
       log(reqId, status, code, durationMs);
     };
     return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>) => {

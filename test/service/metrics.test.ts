@@ -52,3 +52,34 @@ it('sends every latency of a tag set in one multi-value line, and counts each in
   const telemetry = await lineMatching(/^datadog\.dogstatsd\.client\.metrics_by_type:\d+\|c\|.*distribution/);
   expect(telemetry).toMatch(/^datadog\.dogstatsd\.client\.metrics_by_type:5\|c\|/);
 });
+
+it("counts a method's requests by status and code through its recorder, as request() does", async () => {
+  // GIVEN a recorder of one HTTP method (DogStatsD "Datagram Format and Shell Usage": `name:value|c|#tags`)
+  lines.length = 0;
+  const metrics = new Metrics(
+    { agentHost: '127.0.0.1', port: agent.address().port, tags: {} },
+    createLogger({ level: 'silent', destination: { write: () => undefined } }),
+  );
+  const record = metrics.recorder('http', 'CreateNote');
+
+  // WHEN calls end in turn as created, invalid, created, and one is recorded through request()
+  record(201, 'ok', 1);
+  record(400, 'invalid_argument', 2);
+  record(201, 'ok', 3);
+  metrics.request({ protocol: 'http', method: 'CreateNote', status: '201', code: 'ok', durationMs: 4 });
+  await metrics.close();
+
+  // THEN one counter per status and code, with every request counted, and the error counted as one
+  const tags = (status: number, code: string) =>
+    `#protocol:http,method:CreateNote,status:${status},code:${code}`;
+  const counter = (name: string, status: number, code: string) =>
+    lineMatching(new RegExp(`^wheelhouse\\.request\\.${name}:\\d+\\|c\\|${tags(status, code)}`));
+  expect((await counter('count', 201, 'ok'))?.split('|')[0]).toBe('wheelhouse.request.count:3');
+  expect((await counter('count', 400, 'invalid_argument'))?.split('|')[0]).toBe('wheelhouse.request.count:1');
+  expect((await counter('errors', 400, 'invalid_argument'))?.split('|')[0]).toBe(
+    'wheelhouse.request.errors:1',
+  );
+  expect(lines.some((line) => line.startsWith('wheelhouse.request.errors') && line.includes('code:ok'))).toBe(
+    false,
+  );
+});
