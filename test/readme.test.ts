@@ -181,7 +181,9 @@ describe('README', () => {
 
   it('points only at files and folders that exist', () => {
     const paths = LINES.filter((line) =>
-      /^(bot|cli|clients|config|ops|slack|stacks|service|monitors|test|bench|vendor|\.github)\/[\w./-]*$/.test(line),
+      /^(bot|cli|clients|config|ops|slack|stacks|service|monitors|test|bench|vendor|\.github)\/[\w./-]*$/.test(
+        line,
+      ),
     );
     expect(paths.length).toBeGreaterThan(10);
     expect(paths.filter((p) => !existsSync(path.join(ROOT, p.replace(/\/$/, ''))))).toEqual([]);
