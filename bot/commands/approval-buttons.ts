@@ -10,6 +10,7 @@ import { describeRoles } from '../../ops/describe-roles';
 import { RefusalError, UsageError, UserError } from '../../ops/user-error';
 import { actions, button, context, section } from '../../slack/blocks';
 import { inChannel, type Reply } from '../../slack/reply';
+import { actingForRequester } from '../slack-actor';
 import type { ActionModule, CommandContext, PreparedCommand } from './command';
 import { formatTime } from './format-time';
 
@@ -180,7 +181,8 @@ export function decisionCommand(
     async run(run) {
       const request = await decide(run, environment, kind, decision.decision, decision.id);
       if (!request) return rejectedReply(environment, `the ${KIND_LABEL[kind]}`, run.caller.userId);
-      const { what, started } = await onApproved(run, JSON.parse(request.args), request);
+      const onBehalf = actingForRequester(run, request);
+      const { what, started } = await onApproved(onBehalf, JSON.parse(request.args), request);
       return approvedReply(environment, what, run.caller.userId, started);
     },
   };
