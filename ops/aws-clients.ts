@@ -8,6 +8,12 @@
  * that environment's operator role, assumed through STS and shared by every client of the environment.
  * With `assumePlanRole` (a pull request's plan job), `deploy --plan`'s diff uses the environment's plan
  * role the same way ({@link AwsClients.planDeployer}).
+ *
+ * {@link AwsClients.actingFor} gives the same clients for one person or run: their assumed-role sessions
+ * carry who it is (an STS source identity, session tags and a session name, `./aws-actor.ts`), so that
+ * CloudTrail shows who acted rather than the bot's or CI's role alone. Calls with the process's own
+ * credentials (no role to assume: a person's own credentials locally, the registry in the tools account)
+ * are the same for everyone; CloudTrail already names their caller.
  */
 import type { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import type { CloudFormationClient, CloudFormationClientConfig } from '@aws-sdk/client-cloudformation';
@@ -26,6 +32,7 @@ import {
   operatorRoleArn,
   planRoleArn,
 } from '../config';
+import { type AwsActor, actorKey, roleSessionNameOf, sessionTags, sourceIdentity } from './aws-actor';
 import type { StackDeployer } from './deploy/stack-deployer';
 
 /** A credentials provider as the SDK takes it. */
@@ -50,6 +57,14 @@ interface SessionCredentials {
 
 /** Assumed credentials are renewed this long before they expire, so that no call starts with a dying session. */
 const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
+
+/**
+ * How many actors' clients and sessions {@link AwsClients.actingFor} keeps, least recently used out first.
+ * A workspace has at most a few hundred people who run commands; each actor holds one session per role and
+ * a client per service it used, so the bound keeps a long-running bot's memory flat whoever comes and goes,
+ * while everyone active keeps their session (one AssumeRole per person and role per session lifetime).
+ */
+export const MAX_ACTORS = 256;
 
 /** Options for {@link AwsClients}. */
 export interface AwsClientsOptions {
@@ -76,7 +91,10 @@ export interface AwsClientsOptions {
    * @default false: the diff starts from `credentials` and reads through the lookup role
    */
   readonly assumePlanRole?: boolean;
-  /** The STS session name of assumed roles, seen in the environments' CloudTrail. @default 'wheelhouse' */
+  /**
+   * The STS session name of roles assumed for no one in particular (clients not from {@link AwsClients.actingFor}),
+   * seen in the environments' CloudTrail. @default 'wheelhouse'
+   */
   readonly roleSessionName?: string;
 }
 
@@ -128,12 +146,44 @@ interface ClientLike {
   destroy(): void;
 }
 
-/** Lazily created AWS SDK clients, one per service, region and (when assumed) operator role. */
+/** Lazily created AWS SDK clients, one per service, region and (when assumed) operator role and actor. */
 export class AwsClients {
   private readonly cache = new Map<string, Promise<ClientLike>>();
   private readonly roleCredentials = new Map<string, () => Promise<SessionCredentials>>();
+  /** The clients made with the constructor: they own the STS client and every actor's clients. */
+  private root: AwsClients = this;
+  /** Who this instance's assumed sessions are for; null for the constructor's clients. */
+  private actor: AwsActor | null = null;
+  /** The root's actors, least recently used first (a Map keeps insertion order). */
+  private readonly actors = new Map<string, AwsClients>();
 
   constructor(private readonly options: AwsClientsOptions = {}) {}
+
+  /**
+   * The same clients, acting for `actor`: every role they assume carries its source identity, session
+   * tags and session name (`./aws-actor.ts`). One instance, and so one session per role, per actor: asking
+   * again for the same actor returns it, renewing nothing. Calls with the process's own credentials are
+   * shared with every actor. At most {@link MAX_ACTORS} actors are kept; one pushed out is not closed (a
+   * command may still be using it, a deploy runs for minutes) and is collected when nothing uses it.
+   */
+  actingFor(actor: AwsActor): AwsClients {
+    const { root } = this;
+    const key = actorKey(actor);
+    let clients = root.actors.get(key);
+    if (clients) {
+      root.actors.delete(key);
+    } else {
+      clients = new AwsClients(root.options);
+      clients.root = root;
+      clients.actor = actor;
+    }
+    root.actors.set(key, clients);
+    for (const oldest of root.actors.keys()) {
+      if (root.actors.size <= MAX_ACTORS) break;
+      root.actors.delete(oldest);
+    }
+    return clients;
+  }
 
   /** CloudFormation, for stack outputs. */
   cloudFormation(where: AwsTarget): Promise<CloudFormationClient> {
@@ -301,11 +351,15 @@ export class AwsClients {
 
   private async assumeRole(roleArn: string, region: string): Promise<SessionCredentials> {
     const sdk = await import('@aws-sdk/client-sts');
-    const sts = await this.get<STSClient>('sts', region, async (config) => new sdk.STSClient(config));
+    // The process's own credentials call STS, whoever the session is for.
+    const sts = await this.root.get<STSClient>('sts', region, async (config) => new sdk.STSClient(config));
+    const { actor } = this;
     const { Credentials: c } = await sts.send(
       new sdk.AssumeRoleCommand({
         RoleArn: roleArn,
-        RoleSessionName: this.options.roleSessionName ?? 'wheelhouse',
+        RoleSessionName: actor ? roleSessionNameOf(actor) : (this.options.roleSessionName ?? 'wheelhouse'),
+        // The role's trust policy must allow sts:SetSourceIdentity and sts:TagSession (stacks/operator-role.ts).
+        ...(actor ? { SourceIdentity: sourceIdentity(actor), Tags: sessionTags(actor) } : {}),
       }),
     );
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !c.Expiration) {
@@ -319,11 +373,17 @@ export class AwsClients {
     };
   }
 
-  /** Closes every client's sockets. */
+  /** Closes every client's sockets: the constructor's and every actor's, whichever instance it is called on. */
   async destroy(): Promise<void> {
-    const clients = await Promise.all(this.cache.values());
-    for (const client of clients) client.destroy();
-    this.cache.clear();
+    const { root } = this;
+    // `this` too: an actor pushed out of the root's list still holds its own clients.
+    const families = new Set([root, this, ...root.actors.values()]);
+    root.actors.clear();
+    for (const family of families) {
+      const clients = await Promise.all(family.cache.values());
+      for (const client of clients) client.destroy();
+      family.cache.clear();
+    }
   }
 
   private get<T>(
@@ -339,6 +399,8 @@ export class AwsClients {
   ): Promise<T> {
     const region = typeof where === 'string' ? where : where.region;
     const role = typeof where !== 'string' && this.options.assumeOperatorRole ? operatorRoleArn(where) : null;
+    // Without a role to assume the credentials are the process's whoever acts: one client for all.
+    if (role === null && this.root !== this) return this.root.get(service, where, make);
     const key = role ? `${service}:${region}:${role}` : `${service}:${region}`;
     let client = this.cache.get(key);
     if (!client) {
