@@ -140,11 +140,17 @@ export function describeOutcome(environment: string, outcome: DeployOutcome): st
     return [`Deployed ${version} to ${environment} in ${duration} (${before}).`];
   }
   const lines = [
-    `The deploy of ${version} to ${environment} ${{ 'rolled-back': 'was rolled back', interrupted: 'was interrupted', failed: 'failed', 'failed-before-change': 'failed before any change to the stack' }[outcome.status]} after ${duration}: ${outcome.reason ?? 'unknown reason'} (${before}).`,
+    `The deploy of ${version} to ${environment} ${{ 'rolled-back': 'was rolled back', interrupted: 'was interrupted', 'lock-lost': 'stopped: it lost its lock', failed: 'failed', 'failed-before-change': 'failed before any change to the stack' }[outcome.status]} after ${duration}: ${outcome.reason ?? 'unknown reason'} (${before}).`,
   ];
   if (outcome.rollback) lines.push(describeRollback(outcome.rollback));
   if (outcome.status === 'failed-before-change') lines.push(nothingDeployed(environment, outcome));
+  if (outcome.status === 'lock-lost') lines.push(lockLostAdvice(environment));
   return lines;
+}
+
+/** What to do after a deploy that lost its lock: look before deploying again. */
+function lockLostAdvice(environment: string): string {
+  return `Nothing was rolled back: another deploy may be running. Check \`wheelhouse status --env ${environment}\` (and \`/deploy history ${environment}\`) before deploying again.`;
 }
 
 /** What a deploy that failed before any change to the stack leaves: what ran before, still running. */

@@ -105,6 +105,7 @@ export async function decide(
     decision === 'approve' ? 'approved' : 'rejected',
     run.caller.userId,
     run.now(),
+    kind,
   );
   const tz = run.config.project.timeZone;
   if (!result.decided) {
@@ -125,18 +126,15 @@ export async function decide(
           `This request was already ${request?.status} by <@${request?.decidedBy}>.`,
           'Nothing more to do.',
         );
+      case 'wrong-kind':
+        // Refused by the conditional write itself: the request is still pending for its own command.
+        throw new UserError(`Request ${id} is for /${request?.kind}, not /${kind}.`, 'Use its own buttons.');
       case 'expired':
         throw new UserError(
           `This request expired at ${request ? formatTime(request.expiresAt, tz) : 'its deadline'}.`,
           'Ask for a new one: run the command again.',
         );
     }
-  }
-  if (result.request.kind !== kind) {
-    throw new UserError(
-      `Request ${id} is for /${result.request.kind}, not /${kind}.`,
-      'Use its own buttons.',
-    );
   }
   return decision === 'approve' ? result.request : null;
 }

@@ -32,13 +32,19 @@ function deployGuard(run: CommandContext): DeployGuard {
   return createDeployGuard(run.config, readDatadogSettings(process.env));
 }
 
-/** Explains who holds the lock, with their Slack mention. */
+/**
+ * Explains who holds the lock, with their Slack mention, since when, and what to do. A lock past its
+ * `expiresAt` is still held (deploy-state.ts says why a wall clock decides nothing): it is called
+ * stale, and an admin may release it.
+ */
 export function lockedRefusal(environment: string, holder: DeployLock, timeZone: string): RefusalError {
   const who =
     holder.owner.startsWith('U') || holder.owner.startsWith('W') ? `<@${holder.owner}>` : holder.ownerName;
   return new RefusalError(
     `${environment} is locked by ${who} since ${formatTime(holder.since, timeZone)}: ${escapeMrkdwn(holder.reason)}.`,
-    `The lock expires ${formatTime(holder.expiresAt, timeZone)}. Wait for it, or ask them to \`/unlock ${environment}\`.`,
+    holder.stale
+      ? `The lock looks stale: it expired ${formatTime(holder.expiresAt, timeZone)} without a renewal (a crashed deploy?). Wheelhouse takes it over once it has seen it unchanged for a whole lease; an admin can release it now with \`/unlock ${environment} --force\`.`
+      : `The lock expires ${formatTime(holder.expiresAt, timeZone)}. Wait for it, or ask them to \`/unlock ${environment}\`.`,
   );
 }
 
@@ -94,7 +100,7 @@ export async function startThreadDeploy(run: CommandContext, deploy: ThreadDeplo
   // In the background, so that a stopping bot instance waits for the deploy and its last message.
   run.runInBackground(() => execute().then((reply) => progress.finish(reply, summaryOf(reply))));
   const note = locked.tookOverFrom
-    ? ` (took over the stale lock of ${locked.tookOverFrom.ownerName}, expired ${formatTime(locked.tookOverFrom.expiresAt, tz)})`
+    ? ` (took over the stale lock of ${locked.tookOverFrom.ownerName}, unchanged for a whole lease, expired ${formatTime(locked.tookOverFrom.expiresAt, tz)})`
     : '';
   return ephemeral(
     `${verb} ${deploy.version ?? 'the infrastructure'} in ${environment.name}: follow the thread${note}.`,
@@ -190,13 +196,22 @@ export function outcomeReply(environment: string, outcome: DeployOutcome, view: 
   const headline =
     outcome.status === 'succeeded'
       ? `:white_check_mark: Deployed ${version} to ${environment} in ${duration}.`
-      : outcome.status === 'interrupted'
-        ? `:double_vertical_bar: The deploy of ${version} to ${environment} was interrupted after ${duration}: ${outcome.reason ?? 'the bot instance stopped'}.`
-        : outcome.status === 'failed-before-change'
-          ? `:no_entry_sign: The deploy of ${version} to ${environment} failed before any change to the stack, after ${duration}: ${outcome.reason ?? 'unknown reason'}.`
-          : `:x: The deploy of ${version} to ${environment} failed after ${duration}: ${outcome.reason ?? 'unknown reason'}.`;
+      : outcome.status === 'lock-lost'
+        ? `:unlock: The deploy of ${version} to ${environment} stopped after ${duration}: ${outcome.reason ?? 'it lost its lock'}.`
+        : outcome.status === 'interrupted'
+          ? `:double_vertical_bar: The deploy of ${version} to ${environment} was interrupted after ${duration}: ${outcome.reason ?? 'the bot instance stopped'}.`
+          : outcome.status === 'failed-before-change'
+            ? `:no_entry_sign: The deploy of ${version} to ${environment} failed before any change to the stack, after ${duration}: ${outcome.reason ?? 'unknown reason'}.`
+            : `:x: The deploy of ${version} to ${environment} failed after ${duration}: ${outcome.reason ?? 'unknown reason'}.`;
   const blocks = [section(escapeMrkdwn(headline))];
   if (outcome.status === 'interrupted') blocks.push(section(interruptionAdvice(environment, outcome)));
+  if (outcome.status === 'lock-lost') {
+    blocks.push(
+      section(
+        `:warning: *This deploy lost its lock*, so it stopped before its next step and rolled nothing back: another deploy may be running, and a rollback would have redeployed an old version over it. Wheelhouse ended its mute of the monitors. *Next:* \`/status ${environment}\` shows what runs now and \`/deploy history ${environment}\` how deploys ended.`,
+      ),
+    );
+  }
   if (outcome.status === 'failed-before-change') {
     const running = outcome.previousVersion ? `\`${outcome.previousVersion}\`` : 'the previous version';
     blocks.push(
@@ -211,7 +226,8 @@ export function outcomeReply(environment: string, outcome: DeployOutcome, view: 
     ['Outcome', outcome.status],
     ['Duration', duration],
   ];
-  if (outcome.status === 'interrupted') rows.push(['Stopped during', outcome.interruptedIn ?? 'the start']);
+  if (outcome.status === 'interrupted' || outcome.status === 'lock-lost')
+    rows.push(['Stopped during', outcome.interruptedIn ?? 'the start']);
   if (outcome.rollback) {
     const by = {
       'circuit-breaker': 'the ECS deployment circuit breaker',

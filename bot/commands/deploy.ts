@@ -175,6 +175,7 @@ async function history(run: CommandContext, environment: EnvironmentConfig): Pro
     'failed-before-change': ':no_entry_sign:',
     'rolled-back': ':rewind:',
     interrupted: ':double_vertical_bar:',
+    'lock-lost': ':unlock:',
   };
   const lines = entries.map((e) => {
     const version = e.version ?? 'infrastructure only';

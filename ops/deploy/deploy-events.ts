@@ -82,8 +82,16 @@ export interface DeployOutcome {
    * failed before CloudFormation changed the stack (the assets upload, the change set's creation, a
    * refused call): nothing was deployed or rolled back, the previous version still runs.
    * `rolled-back` is only for a stack update that was rolled back (or a redeploy of the previous version).
+   * `lock-lost`: its lock was released (an admin's `/unlock --force`) or taken over, so it stopped
+   * before its next step and did not roll back, since another deploy may be running.
    */
-  readonly status: 'succeeded' | 'failed' | 'failed-before-change' | 'rolled-back' | 'interrupted';
+  readonly status:
+    | 'succeeded'
+    | 'failed'
+    | 'failed-before-change'
+    | 'rolled-back'
+    | 'interrupted'
+    | 'lock-lost';
   /** The version deployed (null: infrastructure only, the running version kept). */
   readonly version: string | null;
   readonly previousVersion: string | null;
@@ -93,6 +101,6 @@ export interface DeployOutcome {
   readonly rollback: Rollback | null;
   /** The history entry id. */
   readonly historyId: string;
-  /** For `interrupted`: the step it was in (null: before the first, while reading the stack); else null. */
+  /** For `interrupted` and `lock-lost`: the step it was in (null: before the first, while reading the stack); else null. */
   readonly interruptedIn: DeployPhase | null;
 }

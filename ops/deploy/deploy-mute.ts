@@ -47,6 +47,7 @@ export interface GateAlert {
 /**
  * How a deploy went, as the deployment event on the dashboards says. `interrupted`: the bot instance
  * running it stopped before it ended (CloudFormation finished the stack update by itself).
+ * `lock-lost`: its lock was released or taken over, so it stopped without rolling back.
  */
 export type DeploymentOutcome =
   | 'started'
@@ -54,7 +55,8 @@ export type DeploymentOutcome =
   | 'failed'
   | 'failed-before-change'
   | 'rolled-back'
-  | 'interrupted';
+  | 'interrupted'
+  | 'lock-lost';
 
 /** A deployment to mark on the dashboards. */
 export interface DeploymentEvent {
@@ -229,7 +231,7 @@ export function createDeployGuard(
                 ? 'error'
                 : event.outcome === 'succeeded'
                   ? 'success'
-                  : event.outcome === 'interrupted'
+                  : event.outcome === 'interrupted' || event.outcome === 'lock-lost'
                     ? 'warning'
                     : 'info',
               sourceTypeName: project,

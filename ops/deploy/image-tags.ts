@@ -22,27 +22,32 @@ const listImages = z.object({
   nextToken: z.string().optional(),
 });
 
-/** Throws a {@link UserError} naming the closest tags when `tag` is not in `environment`'s repository. */
-export async function assertImageTagExists(
+/** Whether a tag is in an environment's repository; when not, the closest tags there. */
+export type ImageLookup =
+  | { readonly found: true; readonly repository: string }
+  | { readonly found: false; readonly repository: string; readonly closest: readonly string[] };
+
+/** Looks `tag` up in `environment`'s repository, and lists the closest tags when it is not there. */
+export function findImageTag(
   aws: AwsClients,
   config: Config,
   environment: EnvironmentConfig,
   tag: string,
-): Promise<void> {
+): Promise<ImageLookup> {
   const { account, region } = config.registry;
-  const { repositoryName } = environment.images;
-  await withAwsErrors(`look up image tag ${tag} in ${repositoryName}`, async () => {
+  const { repositoryName: repository } = environment.images;
+  return withAwsErrors(`look up image tag ${tag} in ${repository}`, async () => {
     const sdk = await import('@aws-sdk/client-ecr');
     const ecr = await aws.ecr(region);
     try {
       await ecr.send(
         new sdk.DescribeImagesCommand({
           registryId: account,
-          repositoryName,
+          repositoryName: repository,
           imageIds: [{ imageTag: tag }],
         }),
       );
-      return;
+      return { found: true, repository };
     } catch (error) {
       if (!(error instanceof Error && error.name === 'ImageNotFoundException')) throw error;
     }
@@ -53,7 +58,7 @@ export async function assertImageTagExists(
         await ecr.send(
           new sdk.ListImagesCommand({
             registryId: account,
-            repositoryName,
+            repositoryName: repository,
             filter: { tagStatus: 'TAGGED' },
             maxResults: 1000,
             ...(nextToken ? { nextToken } : {}),
@@ -63,14 +68,35 @@ export async function assertImageTagExists(
       for (const id of page.imageIds ?? []) if (id.imageTag) tags.push(id.imageTag);
       nextToken = page.nextToken;
     } while (nextToken && tags.length < 10_000);
-    const close = closestTags(tag, tags, SUGGESTIONS);
-    throw new UserError(
-      `There is no image \`${tag}\` in ${repositoryName}.`,
-      close.length > 0
-        ? `Closest tags: ${close.map((t) => `\`${t}\``).join(', ')}.`
-        : 'The repository has no tagged image: push one first.',
-    );
+    return { found: false, repository, closest: closestTags(tag, tags, SUGGESTIONS) };
   });
+}
+
+/** The refusal of a tag that is not in its repository: the message and the hint with the closest tags. */
+export function missingImageText(
+  tag: string,
+  lookup: Extract<ImageLookup, { found: false }>,
+): { readonly message: string; readonly hint: string } {
+  return {
+    message: `There is no image \`${tag}\` in ${lookup.repository}.`,
+    hint:
+      lookup.closest.length > 0
+        ? `Closest tags: ${lookup.closest.map((t) => `\`${t}\``).join(', ')}.`
+        : 'The repository has no tagged image: push one first.',
+  };
+}
+
+/** Throws a {@link UserError} naming the closest tags when `tag` is not in `environment`'s repository. */
+export async function assertImageTagExists(
+  aws: AwsClients,
+  config: Config,
+  environment: EnvironmentConfig,
+  tag: string,
+): Promise<void> {
+  const lookup = await findImageTag(aws, config, environment, tag);
+  if (lookup.found) return;
+  const { message, hint } = missingImageText(tag, lookup);
+  throw new UserError(message, hint);
 }
 
 /** The `limit` tags closest to `wanted`: shortest edit distance, then longest shared prefix. */

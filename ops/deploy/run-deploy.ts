@@ -4,6 +4,9 @@
  * monitors (rolling back to the previous version if one alerts), unmute, record history, unlock.
  * Progress goes out as {@link DeployEvent}s; nothing here knows about Slack. A process that must
  * stop mid-deploy aborts the run's signal: the deploy then ends at once as `interrupted`, cleanly.
+ * A deploy that loses its lock (released by an admin, or taken over) stops before its next step as
+ * `lock-lost` and never rolls back: another deploy may be running, and a rollback would redeploy an
+ * old version over it.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Config, EnvironmentConfig } from '../../config';
@@ -18,6 +21,7 @@ import type { EndToEndOptions } from './end-to-end-check';
 import { activeFreezeWindow } from './freeze-windows';
 import { gateVerdict, silentGateNote } from './gate-verdict';
 import { checkDeploymentHealth, egressPortsHere } from './health-check';
+import { LockKeeper } from './lock-keeper';
 import { type RolloutSummary, watchRollout } from './rollout-watch';
 
 /** What to deploy, and on whose behalf. */
@@ -44,6 +48,16 @@ export interface DeployDependencies {
    * @default {@link egressPortsHere} of the process (the bot's egress ports in its ECS task, any elsewhere)
    */
   readonly endToEnd?: EndToEndOptions;
+  /**
+   * Time between two renewals of the deploy's lock.
+   * @default a third of the lock's lease (`deploy.lockTtlMinutes`)
+   */
+  readonly lockHeartbeatMs?: number;
+  /**
+   * This process's monotonic clock in ms: a lease without a renewal that got through is timed on it.
+   * @default performance.now
+   */
+  monotonicNow?(): number;
 }
 
 /** Someone else holds the environment's deploy lock. */
@@ -55,8 +69,10 @@ export class DeployLockedError extends UserError {
     readonly holder: DeployLock,
   ) {
     super(
-      `${environment} is locked by ${holder.ownerName} (${holder.owner}): ${holder.reason}.`,
-      `The lock expires ${holder.expiresAt.toISOString()}; they can release it with /unlock ${environment}.`,
+      `${environment} is locked by ${holder.ownerName} (${holder.owner}) since ${holder.since.toISOString()}: ${holder.reason}.`,
+      holder.stale
+        ? `The lock looks stale: it expired ${holder.expiresAt.toISOString()} without a renewal. Wheelhouse takes it over only once one process has seen it unchanged for a whole lease; an ${environment} admin can release it now with /unlock ${environment} --force.`
+        : `The lock expires ${holder.expiresAt.toISOString()}; wait for it, or ask them to release it with /unlock ${environment}.`,
     );
   }
 }
@@ -107,7 +123,10 @@ export interface LockedDeploy {
   run(onEvent: (event: DeployEvent) => void, options?: DeployRunOptions): Promise<DeployOutcome>;
 }
 
-/** Thrown inside a run when its signal aborts; the run turns it into the `interrupted` outcome. */
+/**
+ * Thrown inside a run when its signal aborts or its lock is lost; the run turns it into the
+ * `interrupted` or `lock-lost` outcome.
+ */
 class DeployInterrupted extends Error {
   override readonly name = 'DeployInterrupted';
 }
@@ -184,11 +203,31 @@ async function runLocked(
     if (event.type === 'phase') phase = event.phase;
     report(event);
   };
-  /** Waits for `work` unless the run is interrupted first. */
-  const until = <T>(work: Promise<T>): Promise<T> => interruptible(work, signal);
-  /** Before starting what cannot be undone (a mute, a stack update): not once interrupted. */
-  const checkpoint = (): void => {
-    if (signal?.aborted) throw new DeployInterrupted();
+  // A deploy longer than the lock's lease keeps its lock; a crashed one stops renewing it.
+  const keeper = new LockKeeper(store, lock, environment.name, {
+    leaseMs: store.leaseMs,
+    heartbeatMs: deps.lockHeartbeatMs ?? store.leaseMs / 3,
+    monotonicNow: deps.monotonicNow ?? (() => performance.now()),
+    now: deps.now,
+    onRenewalError: (error) =>
+      onEvent({
+        type: 'note',
+        level: 'warn',
+        message: `Could not renew the lock (trying again at the next heartbeat): ${describe(error)}`,
+      }),
+  });
+  /** Aborted when the process must stop or the lock is lost: every wait ends at once. */
+  const stop = signal ? AbortSignal.any([signal, keeper.signal]) : keeper.signal;
+  /** Waits for `work` unless the run is interrupted (or loses its lock) first. */
+  const until = <T>(work: Promise<T>): Promise<T> => interruptible(work, stop);
+  /**
+   * Before each step (a mute, a stack update, the health check, the bake, a rollback): renews the
+   * lock, so that a lock released since the last heartbeat is noticed here, and stops if it is lost
+   * or the run interrupted.
+   */
+  const checkpoint = async (): Promise<void> => {
+    await keeper.beat();
+    if (stop.aborted) throw new DeployInterrupted();
   };
   let interruptedIn: DeployPhase | null = null;
   /** Why Wheelhouse is rolling back, once it is. */
@@ -198,17 +237,12 @@ async function runLocked(
   const started = Date.now();
   const startedAt = deps.now();
   const historyId = newId();
-  // A deploy longer than the lock's TTL keeps its lock; a crashed one loses it when the TTL passes.
-  const heartbeat = setInterval(
-    () => void store.renewLock(lock, deps.now()).catch(() => {}),
-    (environment.deploy.lockTtlMinutes * 60_000) / 3,
-  );
-  heartbeat.unref();
+  keeper.start();
   if (tookOverFrom) {
     onEvent({
       type: 'note',
       level: 'warn',
-      message: `Took over a stale lock of ${tookOverFrom.ownerName} (${tookOverFrom.reason}), expired ${tookOverFrom.expiresAt.toISOString()}.`,
+      message: `Took over a stale lock of ${tookOverFrom.ownerName} (${tookOverFrom.reason}), unchanged for a whole lease (expired ${tookOverFrom.expiresAt.toISOString()}).`,
     });
   }
   let mute: MuteHandle | null = null;
@@ -237,7 +271,7 @@ async function runLocked(
       });
     });
 
-    checkpoint();
+    await checkpoint();
     if (guard.isActive(environment.name)) {
       onEvent({ type: 'phase', phase: 'muting', detail: 'Muting the deploy-sensitive monitors' });
       const minutes = Math.min(
@@ -257,11 +291,11 @@ async function runLocked(
         });
     }
     // The mute is not interruptible: a downtime created after the run stopped waiting would stay.
-    checkpoint();
+    await checkpoint();
 
     onEvent({ type: 'phase', phase: 'deploying', detail: `Deploying ${label} to ${environment.stackName}` });
     const deployer = await until(aws.stackDeployer());
-    checkpoint();
+    await checkpoint();
     const watch = watchRollout(aws, ref, onEvent);
     let stack: Awaited<ReturnType<typeof deployer.deploy>>;
     stackTouched = true;
@@ -273,7 +307,7 @@ async function runLocked(
       );
     } finally {
       // Interrupted: stop polling without waiting for a last look.
-      if (signal?.aborted) void watch.stop();
+      if (stop.aborted) void watch.stop();
       else rollout = await watch.stop();
     }
 
@@ -305,6 +339,7 @@ async function runLocked(
       return finish();
     }
 
+    await checkpoint();
     onEvent({
       type: 'phase',
       phase: 'health-check',
@@ -328,7 +363,7 @@ async function runLocked(
           endpoints: { http: deployed.find('httpEndpoint'), grpc: deployed.find('grpcEndpoint') },
         },
         deps.endToEnd ?? { egressPorts: egressPortsHere(process.env) },
-        signal,
+        stop,
       ),
     );
     for (const check of checks) onEvent(check);
@@ -336,12 +371,13 @@ async function runLocked(
 
     let firing: readonly { readonly name: string; readonly url: string }[] = [];
     if (unhealthy.length === 0 && guard.isActive(environment.name) && environment.datadog.bakeMinutes > 0) {
+      await checkpoint();
       onEvent({
         type: 'phase',
         phase: 'baking',
         detail: `Baking for ${environment.datadog.bakeMinutes} min, watching the deploy-gate monitors`,
       });
-      firing = await bake(deps, environment, onEvent, signal);
+      firing = await bake(deps, environment, onEvent, stop);
     }
 
     if (unhealthy.length === 0 && firing.length === 0) {
@@ -357,7 +393,7 @@ async function runLocked(
       return finish();
     }
     rollingBackBecause = reason;
-    checkpoint();
+    await checkpoint();
     onEvent({ type: 'phase', phase: 'rolling-back', detail: `Rolling back to ${previousVersion}` });
     const back = await until(
       deployer.deploy({ config, environment, version: previousVersion }, (activity) =>
@@ -383,6 +419,18 @@ async function runLocked(
     if (error instanceof DeployInterrupted) {
       // Stopped while toolkit-lib was still loading: the stack was not touched yet.
       interruptedIn = stackTouched ? phase : null;
+      const loss = keeper.loss;
+      if (loss) {
+        const during = interruptedIn ? INTERRUPTED_DURING[interruptedIn] : 'its start (nothing was deployed)';
+        outcome = {
+          status: 'lock-lost',
+          version: request.version,
+          previousVersion,
+          reason: `${loss.message}; this deploy stopped and did not roll back, since another deploy may be running (it stopped during ${during}${rollingBackBecause ? `, about to roll back because ${rollingBackBecause}` : ''})`,
+          rollback: null,
+        };
+        return finish();
+      }
       outcome = {
         status: 'interrupted',
         version: request.version,
@@ -401,7 +449,7 @@ async function runLocked(
     };
     throw error;
   } finally {
-    clearInterval(heartbeat);
+    keeper.stop();
     if (mute) {
       onEvent({ type: 'phase', phase: 'unmuting', detail: 'Unmuting the monitors' });
       await guard
@@ -415,7 +463,8 @@ async function runLocked(
     );
     // Also after an interruption, while CloudFormation may still be updating the stack: that is
     // safe, because CloudFormation refuses a second update of a stack in progress (the next deploy
-    // fails at once and says so) rather than letting two race.
+    // fails at once and says so) rather than letting two race. Conditional on our token: a lock
+    // lost to another deploy is theirs, and stays.
     try {
       await store.releaseLock({ token: lock.token });
     } finally {

@@ -236,12 +236,34 @@ describe('wheelhouse deploy', () => {
     // THEN
     expect(code).toBe(2);
     expect(stderr).toContain(
-      `wheelhouse: dev is locked by dana (${PEOPLE.developer.userId}): migrating the database.`,
+      `wheelhouse: dev is locked by dana (${PEOPLE.developer.userId}) since 2026-11-25T12:00:00.000Z: migrating the database.`,
     );
     expect(stderr).toContain(
-      'The lock expires 2026-11-25T13:00:00.000Z; they can release it with /unlock dev.',
+      'The lock expires 2026-11-25T13:00:00.000Z; wait for it, or ask them to release it with /unlock dev.',
     );
     expect(world.deployer.calls).toHaveLength(0);
+  });
+
+  it('refuses a lock past its expiresAt (a one-shot run never takes one over), calls it stale and says how to release it', async () => {
+    // GIVEN a deploy lock taken two hours ago by a deploy that crashed (lease 60 minutes)
+    await store('dev').acquireLock(
+      { owner: 'ci:crashed', ownerName: 'crashed-job', reason: 'deploy v1.4.9' },
+      'deploy',
+      new Date(WEDNESDAY.getTime() - 2 * 3600_000),
+    );
+
+    // WHEN
+    const { code, stderr } = await run(['deploy', '--env', 'dev', '--version', 'v1.5.0']);
+
+    // THEN
+    expect(code).toBe(2);
+    expect(stderr).toContain(
+      'wheelhouse: dev is locked by crashed-job (ci:crashed) since 2026-11-25T10:00:00.000Z',
+    );
+    expect(stderr).toContain('The lock looks stale: it expired 2026-11-25T11:00:00.000Z without a renewal.');
+    expect(stderr).toContain('/unlock dev --force');
+    expect(world.deployer.calls).toHaveLength(0);
+    expect(await store('dev').readLock(WEDNESDAY)).toMatchObject({ owner: 'ci:crashed', stale: true });
   });
 
   it('reports a rollout that the ECS circuit breaker rolled back, and exits 1', async () => {

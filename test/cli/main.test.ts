@@ -244,8 +244,9 @@ describe('wheelhouse deploy, as CI runs it', () => {
 
         // THEN
         expect(code).toBe(2);
-        expect(stderr).toContain('wheelhouse: dev is locked by dana (U0DEVELOP01): migrating the database.');
-        expect(stderr).toContain('they can release it with /unlock dev.');
+        expect(stderr).toContain('wheelhouse: dev is locked by dana (U0DEVELOP01) since ');
+        expect(stderr).toContain(': migrating the database.');
+        expect(stderr).toContain('ask them to release it with /unlock dev.');
         expect(stdout).toBe('');
         const audit = JSON.parse(stderr.split('\n').find((l) => l.includes('"audit"'))!) as {
           name: string;

@@ -73,6 +73,8 @@ describe('statusLines', () => {
       since,
       expiresAt: new Date('2026-11-25T12:30:00Z'),
       token: 'never printed',
+      rvn: 'never printed either',
+      stale: false,
     };
     const lines = statusLines('dev', status({ lock }), 'wh-000000000001');
     expect(lines).toContain(

@@ -337,6 +337,137 @@ describe('the deploy op (what /deploy, the CLI and CI share)', () => {
     }
   });
 
+  describe('when the deploy loses its lock (an admin’s `/unlock --force`)', () => {
+    let dd: DatadogFake;
+    let bakingConfig: typeof config;
+    let baking: typeof dev;
+    beforeEach(async () => {
+      dd = await DatadogFake.start();
+      baking = { ...dev, datadog: { ...dev.datadog, enabled: true, bakeMinutes: 30 } };
+      bakingConfig = {
+        ...config,
+        environments: config.environments.map((e) => (e.name === 'dev' ? baking : e)),
+      };
+    });
+    afterEach(() => dd.close());
+
+    function begin(
+      deployConfig: typeof config,
+      environment: typeof dev,
+      version: string,
+      guard = createDeployGuard(deployConfig, readDatadogSettings(dd.env())),
+      lockHeartbeatMs?: number,
+    ) {
+      return beginDeploy(
+        { aws, guard, now: () => NOW, ...(lockHeartbeatMs ? { lockHeartbeatMs } : {}) },
+        {
+          config: deployConfig,
+          environment,
+          version,
+          kind: 'deploy',
+          by: { id: 'ci', name: 'ci' },
+          freezeOverride: null,
+        },
+      );
+    }
+
+    // The release is a DynamoDB delete, and the renewal an update conditional on the token
+    // (https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/Expressions.ConditionExpressions.html):
+    // once the item is gone (or another deploy's), the renewal fails with ConditionalCheckFailedException.
+    it('stops before its automatic rollback and never redeploys its old version over the deploy that took the lock', async () => {
+      // GIVEN deploy A of v1.5.0 baking for 30 minutes against a deploy-gate monitor
+      const monitor = dd.seedMonitor({
+        name: 'App HTTP error rate',
+        type: 'query alert',
+        query: 'avg(last_5m):avg:trace.http.request.errors{env:dev} > 0.05',
+        message: 'errors',
+        tags: ['managed-by:wheelhouse', 'env:dev', 'deploy-gate', 'monitor-id:app-http-error-rate'],
+      });
+      const store = new DeployStateStore(aws, dev);
+      const a = await begin(bakingConfig, baking, 'v1.5.0');
+      let second: Promise<{ lock: { token: string }; outcome: unknown }> | null = null;
+      const events: DeployEvent[] = [];
+
+      // WHEN, while A bakes, an admin releases A's lock, deploy B of v1.5.1 takes it and deploys
+      // (without a bake), and then A's gate monitor alerts
+      const outcome = await a.run((event) => {
+        events.push(event);
+        if (event.type === 'phase' && event.phase === 'baking' && !second) {
+          second = (async () => {
+            await store.releaseLock({}, { id: 'UADMIN', name: 'pat' });
+            const b = await begin(config, dev, 'v1.5.1', createDeployGuard(config, readDatadogSettings({})));
+            const bOutcome = await b.run(() => {}, {});
+            await store.acquireLock({ owner: 'UB', ownerName: 'b', reason: 'after B' }, 'manual', NOW);
+            dd.setMonitorState(monitor, 'Alert');
+            return { lock: (await store.readLock(NOW))!, outcome: bOutcome };
+          })();
+        }
+      });
+      const b = await second!;
+
+      // THEN A stopped without rolling back: B's version runs, the lock taken after B is untouched
+      expect(b.outcome).toMatchObject({ status: 'succeeded', version: 'v1.5.1' });
+      expect(deployer.calls.map((c) => c.version)).toEqual(['v1.5.0', 'v1.5.1']);
+      expect(service.version).toBe('v1.5.1');
+      expect(outcome).toMatchObject({
+        status: 'lock-lost',
+        version: 'v1.5.0',
+        rollback: null,
+        reason: expect.stringContaining(
+          // By the time A looked (before its rollback) the lock was another's:
+          'the lock on dev was taken over by b (after B); this deploy stopped and did not roll back, since another deploy may be running',
+        ),
+      });
+      expect(
+        events.filter((e) => e.type === 'phase').map((e) => e.type === 'phase' && e.phase),
+      ).not.toContain('rolling-back');
+      expect(await store.readLock(NOW)).toMatchObject({ owner: 'UB', token: b.lock.token });
+      const history = await store.listHistory(5);
+      expect(history.find((h) => h.version === 'v1.5.0')).toMatchObject({ outcome: 'lock-lost' });
+      expect(history.some((h) => h.kind === 'auto-rollback')).toBe(false);
+      // AND A still ended its mute
+      expect(dd.writes().some((w) => w.method === 'PATCH' && w.path.startsWith('/api/v2/downtime/'))).toBe(
+        true,
+      );
+    });
+
+    it('stops its bake at the next heartbeat that finds the lock released', async () => {
+      // GIVEN deploy A baking for 3 s, with a heartbeat every 50 ms; its monitors stay OK
+      baking = { ...baking, datadog: { ...baking.datadog, bakeMinutes: 0.05 } };
+      bakingConfig = {
+        ...config,
+        environments: config.environments.map((e) => (e.name === 'dev' ? baking : e)),
+      };
+      const store = new DeployStateStore(aws, dev);
+      const a = await begin(bakingConfig, baking, 'v1.5.0', undefined, 50);
+      let releasedAt = 0;
+
+      // WHEN an admin releases its lock a moment into the bake
+      const outcome = await a.run((event) => {
+        if (event.type === 'phase' && event.phase === 'baking') {
+          setTimeout(() => {
+            void store.releaseLock({}, { id: 'UADMIN', name: 'pat' }).then(() => {
+              releasedAt = Date.now();
+            });
+          }, 20);
+        }
+      });
+
+      // THEN it stopped within a few beats, during the bake, and says so
+      expect(releasedAt).toBeGreaterThan(0);
+      expect(Date.now() - releasedAt).toBeLessThan(1_000);
+      expect(outcome).toMatchObject({
+        status: 'lock-lost',
+        interruptedIn: 'baking',
+        rollback: null,
+        reason: expect.stringMatching(
+          /^the lock on dev was released by pat; this deploy stopped and did not roll back/,
+        ),
+      });
+      expect(deployer.calls.map((c) => c.version)).toEqual(['v1.5.0']);
+    });
+  });
+
   it('starts no stack update once its signal has aborted', async () => {
     // GIVEN a deploy whose process is already stopping
     const locked = await beginDeploy(

@@ -274,7 +274,7 @@ describe('/deploy', () => {
     expect(messageText(ack.body)).toContain(message);
   });
 
-  it('takes over a stale lock past its time-to-live and says whose it was', async () => {
+  it('refuses a stale lock past its time-to-live (a wall clock decides nothing), says so, and deploys once an admin force-released it', async () => {
     // GIVEN a lock taken two hours ago by a deploy that crashed (TTL 60 minutes)
     const bot = await world.bot();
     const store = new DeployStateStore(world.aws(), environment(baseConfig, 'dev'));
@@ -285,14 +285,90 @@ describe('/deploy', () => {
     );
 
     // WHEN
+    const refused = await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'deploy', 'dev v1.5.0');
+
+    // THEN
+    expect(messageText(refused.ack.body)).toContain(
+      'dev is locked by <@U0CRASHED01> since 2026-11-25 11:00 CET: deploy v1.4.9.',
+    );
+    expect(messageText(refused.ack.body)).toContain(
+      'The lock looks stale: it expired 2026-11-25 12:00 CET without a renewal',
+    );
+    expect(messageText(refused.ack.body)).toContain('`/unlock dev --force`');
+    expect(world.deployer.calls).toHaveLength(0);
+
+    // WHEN an admin releases it, and the deploy is asked for again
+    const unlocked = await bot.command(PEOPLE.platform.userId, CHANNELS.dev, 'unlock', 'dev --force');
+    expect(messageText(unlocked.ack.body)).toContain("released <@U0CRASHED01>'s lock on *dev*");
     const { ack } = await bot.command(PEOPLE.developer.userId, CHANNELS.dev, 'deploy', 'dev v1.5.0');
 
     // THEN
-    expect(messageText(ack.body)).toContain(
-      'follow the thread (took over the stale lock of crashed-bot, expired 2026-11-25 12:00 CET).',
-    );
+    expect(messageText(ack.body)).toContain('follow the thread');
     await finalMessage(bot, /Deployed v1\.5\.0 to dev/);
-    expect(threadTexts(bot).join('\n')).toContain('Took over a stale lock of crashed-bot (deploy v1.4.9)');
+  });
+
+  describe('/unlock of a lock a running deploy holds', () => {
+    async function deployLock(): Promise<DeployStateStore> {
+      const store = new DeployStateStore(world.aws(), environment(baseConfig, 'dev'));
+      await store.acquireLock(
+        { owner: PEOPLE.developer.userId, ownerName: 'dana', reason: 'deploy v1.5.0' },
+        'deploy',
+        WEDNESDAY,
+      );
+      return store;
+    }
+
+    it('refuses without --force, even to an admin, and the lock stays', async () => {
+      // GIVEN
+      const bot = await world.bot();
+      const store = await deployLock();
+
+      // WHEN
+      const { ack } = await bot.command(PEOPLE.platform.userId, CHANNELS.dev, 'unlock', 'dev');
+
+      // THEN
+      expect(messageText(ack.body)).toContain('dev is locked by a running deploy');
+      expect(messageText(ack.body)).toContain('/unlock dev --force');
+      expect(await store.readLock(WEDNESDAY)).toMatchObject({
+        owner: PEOPLE.developer.userId,
+        kind: 'deploy',
+      });
+    });
+
+    it('releases it with --force for an admin, and says the deploy will stop before its next step', async () => {
+      // GIVEN
+      const bot = await world.bot();
+      const store = await deployLock();
+
+      // WHEN
+      const { ack } = await bot.command(PEOPLE.platform.userId, CHANNELS.dev, 'unlock', 'dev --force');
+
+      // THEN
+      expect(messageText(ack.body)).toContain(
+        `released <@${PEOPLE.developer.userId}>'s lock on *dev* (deploy v1.5.0)`,
+      );
+      expect(messageText(ack.body)).toContain(
+        'The deploy holding it stops before its next step (at its next heartbeat) and does not roll back.',
+      );
+      expect(await store.readLock(WEDNESDAY)).toBeNull();
+    });
+
+    it.each([
+      ['a developer who is not its holder', 'U0DEVELOP02'],
+      ['its holder, who is not an admin', PEOPLE.developer.userId],
+    ])('refuses --force to %s, and the lock stays', async (_who, userId) => {
+      // GIVEN
+      const bot = await world.bot();
+      bot.recorder.setGroupMembers('S0DEVELOPER', [PEOPLE.developer.userId, 'U0DEVELOP02']);
+      const store = await deployLock();
+
+      // WHEN
+      const { ack } = await bot.command(userId, CHANNELS.dev, 'unlock', 'dev --force');
+
+      // THEN
+      expect(messageText(ack.body)).toContain('Only an admin may force-release');
+      expect(await store.readLock(WEDNESDAY)).toMatchObject({ owner: PEOPLE.developer.userId });
+    });
   });
 
   it('starts exactly one deploy from 20 simultaneous requests to two bot instances; the rest hear who holds the lock', async () => {

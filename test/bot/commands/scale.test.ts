@@ -144,6 +144,85 @@ describe('/scale', () => {
     await finalMessage(bot, /12 running \/ 12 desired|deadline passed/);
   });
 
+  /** The value of the Approve button in a reply, or undefined when it has none. */
+  function approveValue(body: unknown): string | undefined {
+    return (body as { blocks?: { elements?: { action_id: string; value: string }[] }[] }).blocks
+      ?.flatMap((b) => b.elements ?? [])
+      .find((e) => e.action_id === APPROVAL_APPROVE_ACTION)?.value;
+  }
+
+  it.each([
+    ['prod', CHANNELS.prod, PEOPLE.oncall.userId, 'prod 0-0'],
+    ['prod', CHANNELS.prod, PEOPLE.oncall.userId, 'prod 0'],
+    ['dev, which is not protected', CHANNELS.dev, PEOPLE.developer.userId, 'dev 0-0'],
+  ])(
+    'refuses to scale %s to zero without --to-zero, and names the flag',
+    async (_env, channel, userId, text) => {
+      // WHEN someone allowed to scale there asks for no task at all, without the explicit words
+      const { ack } = await bot.command(userId, channel, 'scale', text);
+
+      // THEN it is refused with the flag to say it, and nothing changes
+      const shown = messageText(ack.body);
+      expect(shown).toContain('the service would be down');
+      expect(shown).toContain(`If that is meant, say so: /scale ${text} --to-zero.`);
+      expect(approveValue(ack.body)).toBeUndefined();
+      expect(service.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+      expect(service.scaling.commandCalls(RegisterScalableTargetCommand)).toHaveLength(0);
+    },
+  );
+
+  it('asks for an approval to scale prod to zero with --to-zero, and scales once approved', async () => {
+    // WHEN
+    const { ack } = await bot.command(PEOPLE.oncall.userId, CHANNELS.prod, 'scale', 'prod 0-0 --to-zero');
+
+    // THEN 0 is below prod's tasks.min (3): an approver must approve first
+    expect(messageText(ack.body)).toContain(
+      'asks to scale *prod* to bounds 0–0 tasks (below the minimum of 3)',
+    );
+    expect(service.scaling.commandCalls(RegisterScalableTargetCommand)).toHaveLength(0);
+    const { responseUrlId } = await bot.click(
+      PEOPLE.platform.userId,
+      CHANNELS.prod,
+      APPROVAL_APPROVE_ACTION,
+      approveValue(ack.body)!,
+    );
+    await bot.recorder.waitFor(
+      () => bot.recorder.responsesTo(responseUrlId).length > 0,
+      5000,
+      'the click reply',
+    );
+    expect(messageText(bot.recorder.responsesTo(responseUrlId)[0])).toContain(
+      `Approved by <@${PEOPLE.platform.userId}>: scale to bounds 0–0 tasks in *prod*.`,
+    );
+    expect(service.scaling.commandCalls(RegisterScalableTargetCommand)[0]!.args[0].input).toMatchObject({
+      MinCapacity: 0,
+      MaxCapacity: 0,
+    });
+    await finalMessage(bot, /prod\*: 0 running \/ 0 desired|deadline passed/);
+  });
+
+  it.each([
+    ['bounds', 'prod 1-1', 'bounds 1–1 tasks'],
+    ['a count', 'prod 2', '2 tasks'],
+  ])(
+    'needs an approval for %s below tasks.min in a protected environment',
+    async (_what, text, described) => {
+      // GIVEN prod's live bounds let the count through (prod's tasks.min is 3)
+      service.bounds = { min: 1, max: 12 };
+
+      // WHEN
+      const { ack } = await bot.command(PEOPLE.oncall.userId, CHANNELS.prod, 'scale', text);
+
+      // THEN nothing changes until an approver approves
+      expect(messageText(ack.body)).toContain(
+        `asks to scale *prod* to ${described} (below the minimum of 3).`,
+      );
+      expect(approveValue(ack.body)).toBeDefined();
+      expect(service.ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+      expect(service.scaling.commandCalls(RegisterScalableTargetCommand)).toHaveLength(0);
+    },
+  );
+
   it('says when the running count did not match by the deadline', async () => {
     // GIVEN tasks that never start
     service.stuck = true;
