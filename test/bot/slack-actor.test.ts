@@ -6,7 +6,10 @@
  * front of moto. STS's parameters: https://docs.aws.amazon.com/STS/latest/APIReference/API_AssumeRole.html;
  * what CloudTrail shows of them: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html.
  */
-import { ApplicationAutoScalingClient, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import {
+  ApplicationAutoScalingClient,
+  RegisterScalableTargetCommand,
+} from '@aws-sdk/client-application-auto-scaling';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { APPROVAL_APPROVE_ACTION } from '../../bot/commands/approval-buttons';
 import { type EnvironmentConfig, operatorRoleArn } from '../../config';
@@ -15,6 +18,7 @@ import { TEST_CREDENTIALS } from '../support/aws-fakes';
 import { decodeQuery, type QueryValue } from '../support/aws-wire';
 import { seedDeployedEnvironment } from '../support/moto-environment';
 import { type MotoServer, startMotoServer } from '../support/moto-server';
+import { finalMessage } from '../support/progress-threads';
 import { RecordingProxy } from '../support/recording-proxy';
 import { messageText, startTestBot, type TestBot } from '../support/slack-bot-harness';
 import { CHANNELS, PEOPLE, testConfig } from './fixtures/test-config';
@@ -37,7 +41,11 @@ async function operatorSession(env: EnvironmentConfig) {
     new AssumeRoleCommand({ RoleArn: operatorRoleArn(env), RoleSessionName: 'seed' }),
   );
   sts.destroy();
-  return { accessKeyId: c!.AccessKeyId!, secretAccessKey: c!.SecretAccessKey!, sessionToken: c!.SessionToken! };
+  return {
+    accessKeyId: c!.AccessKeyId!,
+    secretAccessKey: c!.SecretAccessKey!,
+    sessionToken: c!.SessionToken!,
+  };
 }
 
 /** The AssumeRole requests the bot sent, decoded, with the access key moto answered each with. */
@@ -186,5 +194,9 @@ describe('who the bot acts for in AWS', () => {
     const [, approverKey, changeKey] = assumed.map((a) => a.issuedKey);
     expect(signersOf('UpdateItem')).toContain(approverKey);
     expect(signersOf('UpdateService')).toEqual([changeKey]);
+    // The scale watch outlives the click reply: the test waits for its last message, or the bot would be
+    // stopped under it and its Slack Web API call would retry (p-retry) against the closed recorder for
+    // minutes, keeping jest from exiting (why this test hung before).
+    await finalMessage(bot, /16 desired|deadline passed/);
   });
 });
