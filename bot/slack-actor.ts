@@ -8,7 +8,13 @@ import type { ApprovalRequest } from '../ops/deploy/deploy-state';
 import type { Caller } from './caller';
 import type { CommandContext } from './commands/command';
 
-/** The actor of `caller`: their Slack user id (the source identity) and name. */
+/**
+ * The actor of `caller`: their Slack user id (the source identity) and name.
+ *
+ * Where the bot has no operator role to assume (ambient credentials: a local bot on a person's own
+ * credentials), `actingFor` cannot add an identity: its clients are the shared ones, and CloudTrail
+ * shows the credentials' own caller. That is decided, not missed: there is no session to tag.
+ */
 export function slackActor(caller: Caller): SlackActor {
   return { via: 'slack', userId: caller.userId, userName: caller.userName };
 }
