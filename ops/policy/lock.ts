@@ -21,6 +21,9 @@ export function lockRule(facts: ChangeFacts): PolicyVerdict {
     'lock',
     'refuse',
     `${environment.name} is locked by ${lock.ownerName} (${lock.owner}) since ${lock.since.toISOString()}: ${lock.reason}.`,
-    `The lock expires ${lock.expiresAt.toISOString()}. Wait for it, or ask them to /unlock ${environment.name}.`,
+    // A stale lock is still held (ops/deploy/deploy-state.ts): waiting for its expiry frees nothing.
+    lock.stale
+      ? `The lock looks stale: it expired ${lock.expiresAt.toISOString()} without a renewal. Wheelhouse takes it over only once one process has seen it unchanged for a whole lease; an ${environment.name} admin can release it now with /unlock ${environment.name} --force.`
+      : `The lock expires ${lock.expiresAt.toISOString()}. Wait for it, or ask them to /unlock ${environment.name}.`,
   );
 }
