@@ -134,16 +134,34 @@ const SITUATIONS: readonly Situation[] = [
   },
 ];
 
-const ROWS = CALLERS.flatMap((caller) =>
-  SITUATIONS.map((s) => ({ ...s, caller, outcome: s.expected(caller).outcome })),
+/** A deploy or a rollback: the rule does not apply (`facts` gives it no scale). */
+const NOT_A_SCALE: Situation = {
+  situation: 'a version, not a scale',
+  environment: 'prod',
+  target: { kind: 'count', count: 0 },
+  toZero: false,
+  expected: () => ({ outcome: 'allow', reason: 'not a scale', hint: null, audit: null }),
+};
+
+const ACTIONS: readonly ChangeAction[] = ['deploy', 'rollback', 'scale'];
+
+const ROWS = ACTIONS.flatMap((action) =>
+  CALLERS.flatMap((caller) =>
+    (action === 'scale' ? SITUATIONS : [NOT_A_SCALE]).map((s) => ({
+      ...s,
+      action,
+      caller,
+      outcome: s.expected(caller).outcome,
+    })),
+  ),
 );
 
 describe('scale-to-zero rule', () => {
-  it.each(ROWS)('$outcome: a scale of $environment from $caller with $situation', (row) => {
+  it.each(ROWS)('$outcome: a $action of $environment from $caller with $situation', (row) => {
     // WHEN
     const verdict = scaleToZero(
       facts({
-        action: 'scale',
+        action: row.action,
         caller: row.caller,
         environment: row.environment,
         target: row.target,
@@ -153,19 +171,5 @@ describe('scale-to-zero rule', () => {
 
     // THEN
     expectVerdict(verdict, { rule: 'scale-to-zero', ...row.expected(row.caller) });
-  });
-
-  it.each(
-    (['deploy', 'rollback'] as const satisfies readonly ChangeAction[]).flatMap((action) =>
-      CALLERS.map((caller) => ({ action, caller })),
-    ),
-  )('does not apply to a $action from $caller', ({ action, caller }) => {
-    expectVerdict(scaleToZero(facts({ action, caller })), {
-      rule: 'scale-to-zero',
-      outcome: 'allow',
-      reason: 'not a scale',
-      hint: null,
-      audit: null,
-    });
   });
 });
