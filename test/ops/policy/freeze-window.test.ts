@@ -143,6 +143,32 @@ describe('freeze-window rule (Europe/Berlin)', () => {
     expect(verdict.reason).toBe(reason);
   });
 
+  // The parsers refuse a blank reason (bot/commands/deploy.ts, cli/commands/deploy.ts), but the rule is
+  // the one place that says an override needs one: a blank reason would leave an empty audit line.
+  it.each([
+    { caller: 'slack', isAdmin: true, freezeOverride: '' },
+    { caller: 'cli', isAdmin: false, freezeOverride: '   ' },
+    { caller: 'ci', isAdmin: false, freezeOverride: '\n' },
+  ] as const)(
+    'refuses a deploy inside a freeze window from $caller with a blank override reason, as without one',
+    (row) => {
+      const verdict = freezeWindow(
+        facts({
+          caller: row.caller,
+          actor: { isAdmin: row.isAdmin },
+          freezeOverride: row.freezeOverride,
+          now: TIMES.fridayAfternoon,
+        }),
+      );
+      expect(verdict).toMatchObject({
+        outcome: 'refuse',
+        reason: `prod is in a deploy freeze (${FRIDAY_WINDOW}).`,
+        hint: expect.stringContaining('--override-freeze "<reason>"'),
+        audit: null,
+      });
+    },
+  );
+
   it('allows a deploy of an environment without freeze windows on a Friday afternoon', () => {
     expectVerdict(freezeWindow(facts({ environment: 'stage', now: TIMES.fridayAfternoon })), {
       rule: 'freeze-window',
