@@ -8,7 +8,7 @@
 import { decideChange } from '../../../ops/policy/decide-change';
 import { blockingVerdict, policyRefusal } from '../../../ops/policy/policy-refusal';
 import { POLICY_RULES } from '../../../ops/policy/policy-verdict';
-import { RefusalError } from '../../../ops/user-error';
+import { UserError } from '../../../ops/user-error';
 import {
   actorFor,
   type FactsOverrides,
@@ -202,12 +202,13 @@ describe('decideChange: needs and audit notes', () => {
     },
   );
 
-  it('turns a refusal into a RefusalError with its reason and hint, for the command line to show', () => {
+  it('turns a refusal into a UserError with its reason and hint, audited as rejected (a freeze is no permission)', () => {
     const decision = decideChange(facts({ caller: 'ci', now: TIMES.fridayAfternoon }));
     const verdict = blockingVerdict(decision);
     if (verdict === null) throw new Error('expected a blocking verdict');
     const error = policyRefusal(verdict);
-    expect(error).toBeInstanceOf(RefusalError);
+    expect(error).toBeInstanceOf(UserError);
+    expect(error.outcome).toBe('rejected');
     expect(error.message).toBe(`prod is in a deploy freeze (${FRIDAY_WINDOW}).`);
     expect(error.hint).toBe(
       'Give a reason to override it: --override-freeze "<reason>" (kept in the history and the audit).',

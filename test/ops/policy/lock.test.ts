@@ -22,7 +22,7 @@ interface Situation {
 const heldByOther: Expected = {
   outcome: 'refuse',
   reason: 'prod is locked by sam (U0SAM00001) since 2026-11-30T08:30:00.000Z: deploy v1.5.1.',
-  hint: 'The lock expires 2026-11-30T09:30:00.000Z. Wait for it, or ask them to /unlock prod.',
+  hint: 'The lock expires 2026-11-30T09:30:00.000Z; wait for it, or ask them to release it with /unlock prod.',
   audit: null,
 };
 
