@@ -23,6 +23,7 @@ const baseConfig = testConfig();
 /** A Wednesday, 13:00 in Berlin: no freeze window. */
 const WEDNESDAY = new Date('2026-11-25T12:00:00Z');
 const DAY = 24 * 3600_000;
+const AN_HOUR_BEFORE = new Date(WEDNESDAY.getTime() - 3600_000);
 const CI_ENV: NodeJS.ProcessEnv = {
   CI: 'true',
   GITHUB_ACTIONS: 'true',
@@ -68,7 +69,13 @@ describe('wheelhouse rollback', () => {
 
   async function run(
     args: readonly string[],
-    options: { readonly config?: Config; readonly aws?: AwsClients; readonly env?: NodeJS.ProcessEnv } = {},
+    options: {
+      readonly config?: Config;
+      readonly aws?: AwsClients;
+      readonly env?: NodeJS.ProcessEnv;
+      readonly signal?: AbortSignal;
+      readonly now?: Date;
+    } = {},
   ): Promise<Run> {
     const stdout = collector();
     const stderr = collector();
@@ -80,8 +87,9 @@ describe('wheelhouse rollback', () => {
       stderr,
       config: options.config ?? baseConfig,
       aws,
-      now: () => WEDNESDAY,
+      now: () => options.now ?? WEDNESDAY,
       osUser: () => 'alice',
+      signal: options.signal,
     });
     return { code, stdout: stdout.text(), stderr: stderr.text() };
   }
@@ -129,7 +137,8 @@ describe('wheelhouse rollback', () => {
   async function afterABadRelease(): Promise<void> {
     await recordDeploy('dev', 'v1.4.2', 'succeeded', 3);
     await recordDeploy('dev', 'v1.5.1', 'failed', 2);
-    const deployed = await run(['deploy', '--env', 'dev', '--version', 'v1.5.0']);
+    // An hour earlier: the history is ordered by when each deploy started.
+    const deployed = await run(['deploy', '--env', 'dev', '--version', 'v1.5.0'], { now: AN_HOUR_BEFORE });
     expect(deployed.code).toBe(0);
     expect(world.service.version).toBe('v1.5.0');
   }
@@ -166,6 +175,30 @@ describe('wheelhouse rollback', () => {
         outcome: 'ok',
       }),
     ]);
+  });
+
+  it('ends an interrupted rollback (Ctrl-C, a cancelled CI job) as interrupted, releases the lock, and exits 1', async () => {
+    // GIVEN a rollback held in its stack update
+    await afterABadRelease();
+    const release = world.deployer.hold();
+    const interrupt = new AbortController();
+
+    // WHEN the run is interrupted while the stack update is in flight
+    const running = run(['rollback', '--env', 'dev'], { signal: interrupt.signal });
+    while (world.deployer.calls.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    interrupt.abort();
+    const { code, stdout } = await running;
+    release();
+
+    // THEN
+    expect(code).toBe(1);
+    expect(stdout).toMatch(/^The deploy of v1\.4\.2 to dev was interrupted after/m);
+    expect((await store('dev').listHistory(1))[0]).toMatchObject({
+      kind: 'rollback',
+      version: 'v1.4.2',
+      outcome: 'interrupted',
+    });
+    expect(await store('dev').readLock(WEDNESDAY)).toBeNull();
   });
 
   it.each([[[]], [['--plan']]])(
@@ -217,7 +250,7 @@ describe('wheelhouse rollback', () => {
     await recordDeploy('dev', 'v1.4.2', 'succeeded', 3);
     const deployed = await run(
       ['deploy', '--env', 'dev', '--version', 'v1.5.0', '--override-freeze', 'hotfix for INC-7'],
-      { config: frozen },
+      { config: frozen, now: AN_HOUR_BEFORE },
     );
     expect(deployed.code).toBe(0);
 
