@@ -1,22 +1,10 @@
 /**
- * The change policy's decision (`ops/policy/decide-change.ts`) on the command line: what a plan
- * shows of it, and the refusal a run stops with. The command line cannot ask for an approval or a
- * sign-off, so a decision that still needs one stops it just as a refusal does (exit 2), with the
- * verdict's hint saying where to get it.
+ * What a `--plan` shows of the change policy's decision (`ops/policy/decide-change.ts`), and the
+ * refusal it then exits with. A run decides through `decideOnCommandLine` (`cli-change-request.ts`),
+ * which throws at once; a plan first prints what it would do, so it decides, prints, then stops here.
  */
-
 import type { ChangeDecision } from '../ops/policy/decide-change';
 import { blockingVerdict, policyRefusal } from '../ops/policy/policy-refusal';
-
-/**
- * Throws the refusal (a `RefusalError`, exit 2) of a decision the command line cannot go on with;
- * else returns the audit notes the run must print (a rollback inside a freeze window, a scale to zero).
- */
-export function requireAllowed(decision: ChangeDecision): readonly string[] {
-  const blocking = blockingVerdict(decision);
-  if (blocking !== null) throw policyRefusal(blocking);
-  return decision.outcome === 'refuse' ? [] : decision.audit;
-}
 
 /**
  * What a plan prints of the decision: every verdict that would stop the change (the first one is
@@ -32,4 +20,13 @@ export function planDecisionLines(decision: ChangeDecision): string[] {
   }
   const notes = decision.outcome === 'allow' ? decision.audit : [];
   return ['Policy: nothing would stop it.', ...notes.map((note) => `Policy: would note: ${note}`)];
+}
+
+/**
+ * Throws the refusal (exit 2) of a planned decision the command line could not go on with: a plan
+ * exits as the run would, so that a script reads "the policy would stop it" as 2, never as 3.
+ */
+export function refuseIfBlocked(decision: ChangeDecision): void {
+  const blocking = blockingVerdict(decision);
+  if (blocking !== null) throw policyRefusal(blocking);
 }

@@ -21,15 +21,14 @@ import type { AwsClients } from '../ops/aws-clients';
 import type { DeployOutcome } from '../ops/deploy/deploy-events';
 import type { DeployGuard } from '../ops/deploy/deploy-mute';
 import { beginDeploy, previousGoodVersion } from '../ops/deploy/run-deploy';
-import { gatherChangeFacts } from '../ops/policy/change-facts';
-import { decideChange } from '../ops/policy/decide-change';
+import { decideRequest } from '../ops/policy/decide-change';
 import { describeEnvironmentRules } from '../ops/policy/describe-environment-rules';
 import { readStackOutputs } from '../ops/stack-outputs';
 import { UserError } from '../ops/user-error';
 import type { CliIdentity } from './ci-identity';
-import { cliChangeRequest } from './cli-change-request';
+import { type CliChange, cliChangeRequest, decideOnCommandLine } from './cli-change-request';
 import { describeOutcome } from './deploy-command';
-import { planDecisionLines, requireAllowed } from './policy-decision';
+import { planDecisionLines, refuseIfBlocked } from './policy-decision';
 import type { DeployProgress } from './terminal-progress';
 
 /** What to roll back, as parsed from the arguments. */
@@ -82,27 +81,27 @@ export async function runRollbackCommand(
       `A rollback needs a succeeded deploy of another version in the history (/deploy history ${environment.name} in Slack shows it); wheelhouse deploy --env ${environment.name} --version <tag> deploys a given one.`,
     );
   }
-  const now = ctx.now();
-  const request = cliChangeRequest(ctx.identity, {
+  // Unlike a deploy, the version is known only now (from AWS): nothing could be decided before.
+  const change: CliChange = {
     action: 'rollback',
     environment,
     version: target,
     scale: null,
     freezeOverride: null,
-    now,
-  });
-  const facts = await gatherChangeFacts(ctx.aws, ctx.config, request);
-  const decision = decideChange(facts);
+  };
 
   if (plan) {
+    const request = cliChangeRequest(ctx.identity, change, ctx.now());
+    const { decision } = await decideRequest(ctx.aws, ctx.config, request);
     ctx.print(`Rollback plan for ${environment.name} (${environment.stackName}); nothing was changed.`);
     ctx.print(`ImageTag: ${running ?? 'unknown'} → ${target} (the previous good version in the history)`);
     for (const line of planDecisionLines(decision)) ctx.print(line);
-    requireAllowed(decision);
+    refuseIfBlocked(decision);
     return running === target ? 'unchanged' : 'changes';
   }
 
-  const notes = requireAllowed(decision);
+  const { decision, facts } = await decideOnCommandLine(ctx.aws, ctx.config, ctx.identity, change, ctx.now());
+  const notes = decision.outcome === 'refuse' ? [] : decision.audit;
   const locked = await beginDeploy(
     { aws: ctx.aws, guard: ctx.guard, now: ctx.now },
     {

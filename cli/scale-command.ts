@@ -20,8 +20,8 @@
  */
 import type { Config, EnvironmentConfig } from '../config';
 import type { AwsClients } from '../ops/aws-clients';
-import { gatherChangeFacts, offlineChangeFacts } from '../ops/policy/change-facts';
-import { decideChange } from '../ops/policy/decide-change';
+import { offlineChangeFacts } from '../ops/policy/change-facts';
+import { decideChange, decideRequest } from '../ops/policy/decide-change';
 import { describeEnvironmentRules } from '../ops/policy/describe-environment-rules';
 import {
   applyScale,
@@ -35,8 +35,13 @@ import {
 } from '../ops/scale';
 import { UserError } from '../ops/user-error';
 import type { CliIdentity } from './ci-identity';
-import { cliChangeRequest } from './cli-change-request';
-import { planDecisionLines, requireAllowed } from './policy-decision';
+import {
+  type CliChange,
+  cliChangeRequest,
+  decideOnCommandLine,
+  refuseWithoutLookups,
+} from './cli-change-request';
+import { planDecisionLines, refuseIfBlocked } from './policy-decision';
 
 /** What to scale to, as parsed from the arguments. */
 export interface ScaleCommandOptions {
@@ -70,16 +75,16 @@ export async function runScaleCommand(
 ): Promise<ScaleCommandResult> {
   const { environment, target, toZero, plan } = options;
   checkScaleLimits(environment, target);
-  const requestOf = (currentBounds: ScaleState['bounds']) =>
-    cliChangeRequest(ctx.identity, {
-      action: 'scale',
-      environment,
-      version: null,
-      scale: { target, toZero, currentBounds },
-      freezeOverride: null,
-      now: ctx.now(),
-    });
+  const changeOf = (currentBounds: ScaleState['bounds']): CliChange => ({
+    action: 'scale',
+    environment,
+    version: null,
+    scale: { target, toZero, currentBounds },
+    freezeOverride: null,
+  });
 
+  // Every scale rule reads the request alone: a scale it refuses is refused before asking for credentials.
+  if (!plan) refuseWithoutLookups(ctx.config, ctx.identity, changeOf(null), ctx.now());
   if (!(await ctx.aws.hasCredentials(environment.region))) {
     if (!plan) {
       throw new UserError(
@@ -88,30 +93,38 @@ export async function runScaleCommand(
       );
     }
     printOfflinePlan(ctx, environment, target);
-    // Every scale rule reads the request alone: the policy decides offline too.
-    const decision = decideChange(offlineChangeFacts(ctx.config, requestOf(null)));
+    // Offline, the whole decision (with its notes) for the plan, from the request alone.
+    const request = cliChangeRequest(ctx.identity, changeOf(null), ctx.now());
+    const decision = decideChange(offlineChangeFacts(ctx.config, request));
     for (const line of planDecisionLines(decision)) ctx.print(line);
-    requireAllowed(decision);
+    refuseIfBlocked(decision);
     return 'unchanged';
   }
 
   const ref = await findScaleRef(ctx.aws, environment);
   const before = await readScaleState(ctx.aws, ref);
-  const facts = await gatherChangeFacts(ctx.aws, ctx.config, requestOf(before.bounds));
-  const decision = decideChange(facts);
   const changes = wouldChange(before, target);
 
   if (plan) {
+    const request = cliChangeRequest(ctx.identity, changeOf(before.bounds), ctx.now());
+    const { decision } = await decideRequest(ctx.aws, ctx.config, request);
     ctx.print(`Scale plan for ${environment.name} (${ref.service}); nothing was changed.`);
     ctx.print(`Now: ${describeState(before)}`);
     ctx.print(`Requested: ${describeTarget(target)}${changes ? '' : ' (already so: nothing would change)'}`);
     for (const line of planDecisionLines(decision)) ctx.print(line);
-    requireAllowed(decision);
+    refuseIfBlocked(decision);
     assertWithinBounds(environment, target, before);
     return changes ? 'changes' : 'unchanged';
   }
 
-  const notes = requireAllowed(decision);
+  const { decision } = await decideOnCommandLine(
+    ctx.aws,
+    ctx.config,
+    ctx.identity,
+    changeOf(before.bounds),
+    ctx.now(),
+  );
+  const notes = decision.outcome === 'refuse' ? [] : decision.audit;
   assertWithinBounds(environment, target, before);
   for (const note of notes) ctx.print(note);
   await applyScale(ctx.aws, environment, ref, target, before);

@@ -24,14 +24,8 @@ describe("the command line's change request", () => {
       // WHEN
       const request = cliChangeRequest(
         cliIdentity(env, () => osUser),
-        {
-          action: 'rollback',
-          environment: prod,
-          version: 'v1.5.0',
-          scale: null,
-          freezeOverride: null,
-          now: NOW,
-        },
+        { action: 'rollback', environment: prod, version: 'v1.5.0', scale: null, freezeOverride: null },
+        NOW,
       );
 
       // THEN never an admin (no Slack identity to check) and never approved (no one to ask)

@@ -239,7 +239,7 @@ describe('wheelhouse rollback', () => {
     expect(stderr).toContain(
       `wheelhouse: dev is locked by dana (${PEOPLE.developer.userId}) since 2026-11-25T12:00:00.000Z: migrating the database.`,
     );
-    expect(stderr).toContain('ask them to /unlock dev.');
+    expect(stderr).toContain('ask them to release it with /unlock dev.');
     expect(world.deployer.calls.map((c) => c.version)).toEqual(['v1.5.0']);
     expect(await store('dev').readLock(WEDNESDAY)).toMatchObject({ owner: PEOPLE.developer.userId });
   });
