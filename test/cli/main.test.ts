@@ -585,12 +585,12 @@ describe('wheelhouse: one entry, one argument style, one meaning per exit code',
     [
       'a mistyped command',
       ['deplyo', '--env', 'dev'],
-      'There is no command "deplyo"; did you mean "deploy"? Commands: deploy, status, monitors, help.',
+      'There is no command "deplyo"; did you mean "deploy"? Commands: deploy, rollback, scale, status, monitors, help.',
     ],
     [
       'a command that is nothing like one',
       ['ship', '--env', 'dev'],
-      'There is no command "ship". Commands: deploy, status, monitors, help.',
+      'There is no command "ship". Commands: deploy, rollback, scale, status, monitors, help.',
     ],
     [
       'the start of a command',
@@ -602,7 +602,7 @@ describe('wheelhouse: one entry, one argument style, one meaning per exit code',
       ['monitors', 'aply', '--env', 'dev'],
       'There is no monitors subcommand "aply"; did you mean "apply"? Subcommands: plan, apply, routes, alerts.',
     ],
-    ['no command', [], 'Say which command to run: deploy, status, monitors, help.'],
+    ['no command', [], 'Say which command to run: deploy, rollback, scale, status, monitors, help.'],
     [
       'a group without its subcommand',
       ['monitors', '--env', 'dev'],
