@@ -1,7 +1,7 @@
 /**
  * `wheelhouse deploy`: the command line's way into the one deploy path (`ops/deploy/run-deploy.ts`),
- * with the same checks as `/deploy` in Slack: the image tag exists, freeze windows, the lock, the
- * Datadog mute and bake through the deploy guard, rollback and history. `--plan` touches nothing:
+ * decided by the same change policy as `/deploy` in Slack (`ops/policy/`: the image tag exists,
+ * freeze windows, the lock, the sign-off), then the Datadog mute and bake through the deploy guard, rollback and history. `--plan` touches nothing:
  * with AWS credentials it diffs the synthesized stack against the deployed one (the stack deployer's
  * read-only `diff`), without them it synthesizes the stack and summarizes it offline (`planDeploy`).
  * In a pull request's plan job (`WHEELHOUSE_ASSUME_PLAN_ROLE`), the diff reads through the environment's
@@ -29,13 +29,13 @@ import type { AwsClients } from '../ops/aws-clients';
 import type { DeployOutcome, Rollback } from '../ops/deploy/deploy-events';
 import type { DeployGuard } from '../ops/deploy/deploy-mute';
 import { planDeploy } from '../ops/deploy/deploy-plan';
-import { activeFreezeWindow } from '../ops/deploy/freeze-windows';
-import { assertImageTagExists } from '../ops/deploy/image-tags';
-import { beginDeploy, checkFreeze } from '../ops/deploy/run-deploy';
-import { assertCommandLineVersion, isReleaseTag, requireSignOff } from '../ops/deploy/sign-off';
+import { beginDeploy } from '../ops/deploy/run-deploy';
+import { isReleaseTag } from '../ops/deploy/sign-off';
 import type { StackDiffResult } from '../ops/deploy/stack-deployer';
+import { describeEnvironmentRules } from '../ops/policy/describe-environment-rules';
 import { UserError } from '../ops/user-error';
 import type { CliIdentity } from './ci-identity';
+import { type CliChange, decideOnCommandLine, refuseWithoutLookups } from './cli-change-request';
 import type { DeployProgress } from './terminal-progress';
 
 /** What to deploy, as parsed from the arguments. */
@@ -80,16 +80,17 @@ export async function runDeployCommand(
     return 'planned';
   }
   const { environment, version, freezeOverride } = options;
-  assertCommandLineVersion(environment, version);
+  const change: CliChange = { action: 'deploy', environment, version, scale: null, freezeOverride };
+  // What is refused whatever AWS says is refused before asking for credentials.
+  refuseWithoutLookups(ctx.config, ctx.identity, change, ctx.now());
   if (!(await ctx.aws.hasCredentials(environment.region))) {
     throw new UserError(
       `AWS credentials are missing: cannot deploy to ${environment.name}.`,
       'Set AWS_PROFILE (after `aws sso login`) or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY; in GitHub Actions, configure-aws-credentials. --plan shows what would run without them.',
     );
   }
-  const signOff = await requireSignOff(ctx.aws, environment, version, ctx.now());
-  if (version !== null) await assertImageTagExists(ctx.aws, ctx.config, environment, version);
-  checkFreeze(ctx.config, environment, ctx.now(), freezeOverride);
+  const { decision, facts } = await decideOnCommandLine(ctx.aws, ctx.config, ctx.identity, change, ctx.now());
+  const signOff = facts.signOff?.status === 'valid' ? facts.signOff.signOff : null;
 
   const locked = await beginDeploy(
     { aws: ctx.aws, guard: ctx.guard, now: ctx.now },
@@ -109,10 +110,7 @@ export async function runDeployCommand(
       `Signed off by ${signOff.byName} (${signOff.by}) at ${signOff.signedAt.toISOString()}, valid until ${signOff.expiresAt.toISOString()}.`,
     );
   }
-  const window = activeFreezeWindow(environment.deploy.freezeWindows, ctx.now(), ctx.config.project.timeZone);
-  if (window && freezeOverride) {
-    ctx.print(`Overriding the freeze window (${window.reason}): ${freezeOverride}`);
-  }
+  if (decision.outcome !== 'refuse') for (const line of decision.audit) ctx.print(line);
   if (locked.tookOverFrom) {
     ctx.print(
       `Took over the stale lock of ${locked.tookOverFrom.ownerName}, expired ${locked.tookOverFrom.expiresAt.toISOString()}.`,
@@ -195,6 +193,15 @@ async function printPlan(ctx: DeployCommandContext, options: DeployCommandOption
     ctx.print(
       `${environment.name} is protected: the command line deploys only signed-off release tags (${refusal}).`,
     );
+  }
+  // What the change policy will ask for, whatever the credentials (nothing was decided here).
+  for (const line of describeEnvironmentRules(
+    environment,
+    'deploy',
+    ctx.now(),
+    ctx.config.project.timeZone,
+  )) {
+    ctx.print(`Rule: ${line}`);
   }
 }
 

@@ -7,11 +7,11 @@
 export const EXIT = {
   /** It did what was asked, or there was nothing to change. */
   ok: 0,
-  /** The operation ran and failed: a deploy failed or was rolled back, a route is missing, an internal error. */
+  /** The operation ran and failed: a deploy failed or was rolled back, a scale did not settle, a route is missing, an internal error. */
   failed: 1,
   /** Refused before acting, or bad input: usage, permission, policy, missing credentials, configuration. */
   refused: 2,
-  /** A plan has pending changes (`monitors plan`), as terraform's `plan -detailed-exitcode`. */
+  /** A plan has pending changes (`monitors plan`, `rollback --plan`, `scale --plan`), as terraform's `plan -detailed-exitcode`. */
   changes: 3,
 } as const;
 
@@ -23,11 +23,14 @@ export const EXIT_CODE_MEANINGS: readonly (readonly [ExitCode, string])[] = [
   [EXIT.ok, 'success, or nothing to change'],
   [
     EXIT.failed,
-    'the operation ran and failed (a deploy failed or rolled back, a route missing, an internal error)',
+    'the operation ran and failed (a deploy failed or rolled back, a scale did not settle, a route missing, an internal error)',
   ],
   [
     EXIT.refused,
     'refused or bad input (usage, permission, policy, missing credentials, configuration): nothing was changed',
   ],
-  [EXIT.changes, 'a plan has pending changes (monitors plan, as terraform plan -detailed-exitcode)'],
+  [
+    EXIT.changes,
+    'a plan has pending changes (monitors plan, rollback --plan, scale --plan; as terraform plan -detailed-exitcode)',
+  ],
 ];

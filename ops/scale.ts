@@ -55,12 +55,6 @@ export function checkScaleLimits(environment: EnvironmentConfig, target: ScaleTa
   }
 }
 
-/** True when a protected environment's target goes above `service.limits.approvalAboveTasks`. */
-export function scaleNeedsApproval(environment: EnvironmentConfig, target: ScaleTarget): boolean {
-  const highest = target.kind === 'count' ? target.count : target.max;
-  return environment.protected && highest > environment.service.limits.approvalAboveTasks;
-}
-
 const describeServices = z.object({
   services: z
     .array(

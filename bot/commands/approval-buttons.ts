@@ -82,6 +82,15 @@ export function parseDecision(
   return { decision: word, id };
 }
 
+/** Refuses a caller who is not an approver of `environment`. */
+function assertApprover(environment: EnvironmentConfig, isApprover: boolean): void {
+  if (isApprover) return;
+  throw new RefusalError(
+    `You may not approve or reject in ${environment.name}.`,
+    `Approvers are ${describeRoles(environment.permissions.approvers)}.`,
+  );
+}
+
 /**
  * Records the caller's decision on request `id`, exactly once. Returns the approved request, or
  * null when it was rejected; throws a {@link UserError} saying why when there is nothing to decide.
@@ -93,12 +102,7 @@ export async function decide(
   decision: 'approve' | 'reject',
   id: string,
 ): Promise<ApprovalRequest | null> {
-  if (!(await run.isApprover(environment))) {
-    throw new RefusalError(
-      `You may not approve or reject in ${environment.name}.`,
-      `Approvers are ${describeRoles(environment.permissions.approvers)}.`,
-    );
-  }
+  assertApprover(environment, await run.isApprover(environment));
   const store = new DeployStateStore(run.aws, environment);
   const result = await store.decideApproval(
     id,
@@ -159,31 +163,61 @@ export function approvedReply(
   ]);
 }
 
+/** What an approved request starts: decided again at the click (`prepare`), started once recorded. */
+export interface ApprovedChange {
+  /** What is done, for the reply (`deploy \`v1.2.3\``). */
+  readonly what: string;
+  /** Starts it, once the approval is recorded. */
+  start(): Promise<Reply>;
+}
+
 /**
  * The command behind the Approve and Reject buttons (`/<kind> <env> approve|reject <id>`): records the
- * decision exactly once, then, when approved, runs `onApproved` with the request's arguments.
+ * decision exactly once and, when approved, starts the change with the request's arguments.
+ *
+ * Before an approval is recorded, `prepare` asks the change policy again with the time of the click
+ * (a freeze window that opened since the request, a lock someone took): when it refuses, the refusal
+ * is the click's reply and nothing is recorded, so the request stays pending for a later click.
  */
 export function decisionCommand(
   environment: EnvironmentConfig,
   kind: ApprovalKind,
   decision: { readonly decision: 'approve' | 'reject'; readonly id: string },
-  onApproved: (
-    run: CommandContext,
-    args: unknown,
-    request: ApprovalRequest,
-  ) => Promise<{ what: string; started: Reply }>,
+  prepare: (run: CommandContext, args: unknown, request: ApprovalRequest) => Promise<ApprovedChange>,
 ): PreparedCommand {
   return {
     environment,
     auditArgs: `${environment.name} ${decision.decision} ${decision.id}`,
     async run(run) {
-      const request = await decide(run, environment, kind, decision.decision, decision.id);
-      if (!request) return rejectedReply(environment, `the ${KIND_LABEL[kind]}`, run.caller.userId);
-      const onBehalf = actingForRequester(run, request);
-      const { what, started } = await onApproved(onBehalf, JSON.parse(request.args), request);
-      return approvedReply(environment, what, run.caller.userId, started);
+      if (decision.decision === 'reject') {
+        await decide(run, environment, kind, 'reject', decision.id);
+        return rejectedReply(environment, `the ${KIND_LABEL[kind]}`, run.caller.userId);
+      }
+      assertApprover(environment, await run.isApprover(environment));
+      const pending = await new DeployStateStore(run.aws, environment).readApproval(decision.id);
+      // Only a request this click could approve is decided again; for any other, `decide` says why not.
+      const change =
+        pending !== null && isDecidable(pending, kind, run)
+          ? await prepare(actingForRequester(run, pending), JSON.parse(pending.args), pending)
+          : null;
+      const request = await decide(run, environment, kind, 'approve', decision.id);
+      if (!request) throw new Error('an approval returned no request');
+      // The change is made for its requester, approved by the caller (bot/slack-actor.ts).
+      const approved =
+        change ?? (await prepare(actingForRequester(run, request), JSON.parse(request.args), request));
+      return approvedReply(environment, approved.what, run.caller.userId, await approved.start());
     },
   };
+}
+
+/** True when `request` is pending, of `kind`, unexpired and not the caller's own. */
+function isDecidable(request: ApprovalRequest, kind: ApprovalKind, run: CommandContext): boolean {
+  return (
+    request.status === 'pending' &&
+    request.kind === kind &&
+    request.expiresAt.getTime() > run.now().getTime() &&
+    request.requester !== run.caller.userId
+  );
 }
 
 const KIND_LABEL: Readonly<Record<ApprovalKind, string>> = {

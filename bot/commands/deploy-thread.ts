@@ -25,6 +25,8 @@ export interface ThreadDeploy {
   readonly by: string;
   readonly approvedBy: string | null;
   readonly freezeOverride: string | null;
+  /** What the change policy said must be seen although it allowed the change (a freeze window), or ''. */
+  readonly audit: string;
 }
 
 /** The Datadog deploy guard, created from the environment variables (a no-op without keys). */
@@ -70,7 +72,7 @@ export async function startThreadDeploy(run: CommandContext, deploy: ThreadDeplo
   }
   const what = deploy.version === null ? 'the infrastructure' : `\`${deploy.version}\``;
   const verb = deploy.kind === 'rollback' ? 'Rolling back' : 'Deploying';
-  const title = `${verb} ${what} ${deploy.kind === 'rollback' ? 'in' : 'to'} ${environment.name} (<@${deploy.by}>${deploy.approvedBy ? `, approved by <@${deploy.approvedBy}>` : ''})`;
+  const title = `${verb} ${what} ${deploy.kind === 'rollback' ? 'in' : 'to'} ${environment.name} (<@${deploy.by}>${deploy.approvedBy ? `, approved by <@${deploy.approvedBy}>` : ''})${deploy.audit ? `. ${escapeMrkdwn(deploy.audit)}` : ''}`;
   const progress = await run.startProgress(title);
   const view = new ProgressView(title);
   const execute = async (): Promise<Reply> => {
@@ -103,7 +105,7 @@ export async function startThreadDeploy(run: CommandContext, deploy: ThreadDeplo
     ? ` (took over the stale lock of ${locked.tookOverFrom.ownerName}, unchanged for a whole lease, expired ${formatTime(locked.tookOverFrom.expiresAt, tz)})`
     : '';
   return ephemeral(
-    `${verb} ${deploy.version ?? 'the infrastructure'} in ${environment.name}: follow the thread${note}.`,
+    `${verb} ${deploy.version ?? 'the infrastructure'} in ${environment.name}: follow the thread${note}.${deploy.audit ? ` ${deploy.audit}` : ''}`,
   );
 }
 

@@ -8,18 +8,17 @@ import type { EnvironmentConfig } from '../../config';
 import { MissingCredentialsError } from '../../ops/aws-errors';
 import { planDeploy } from '../../ops/deploy/deploy-plan';
 import { DeployStateStore, type HistoryOutcome } from '../../ops/deploy/deploy-state';
-import { activeFreezeWindow } from '../../ops/deploy/freeze-windows';
-import { assertImageTagExists, IMAGE_TAG_PATTERN } from '../../ops/deploy/image-tags';
-import { checkFreeze } from '../../ops/deploy/run-deploy';
-import { describeRoles } from '../../ops/describe-roles';
-import { RefusalError, UsageError } from '../../ops/user-error';
+import { IMAGE_TAG_PATTERN } from '../../ops/deploy/image-tags';
+import { UsageError } from '../../ops/user-error';
 import { codeBlock, context, escapeMrkdwn, mention, section } from '../../slack/blocks';
 import { ephemeral, type Reply } from '../../slack/reply';
 import { APPROVAL_ACTIONS, decisionCommand, parseDecision, requestApproval } from './approval-buttons';
+import { auditNotes, decideAtApproval, decideInSlack, type SlackChange } from './change-decision';
 import type { CommandContext, CommandModule } from './command';
-import { lockedRefusal, startThreadDeploy } from './deploy-thread';
+import { startThreadDeploy } from './deploy-thread';
 import { afterWords, takeEnvironment, words } from './environment-argument';
 import { formatTime } from './format-time';
+import { rulesBlocks } from './rules-blocks';
 
 /** The slash command name. */
 export const name = 'deploy';
@@ -31,7 +30,12 @@ const OVERRIDE = /^--override-freeze(?:\s+(?:["“”]([^"“”]+)["“”]|(.+
 export const HISTORY_LENGTH = 10;
 
 /** What an approved deploy request carries. */
-const deployArgs = z.object({ version: z.string(), freezeOverride: z.string().nullable() });
+const deployArgs = z.object({
+  version: z.string(),
+  freezeOverride: z.string().nullable(),
+  /** The requester was an admin when they asked (requests stored before this field: no). */
+  overrideByAdmin: z.boolean().default(false),
+});
 
 /** The `/deploy` module. */
 export const deployCommand: CommandModule = {
@@ -58,16 +62,21 @@ export const deployCommand: CommandModule = {
     if (decision) {
       return decisionCommand(environment, 'deploy', decision, async (run, raw, request) => {
         const args = deployArgs.parse(raw);
-        checkFreeze(run.config, environment, run.now(), args.freezeOverride);
-        const started = await startThreadDeploy(run, {
-          environment,
-          version: args.version,
-          kind: 'deploy',
-          by: request.requester,
-          approvedBy: run.caller.userId,
-          freezeOverride: args.freezeOverride,
-        });
-        return { what: `deploy \`${args.version}\``, started };
+        const change = deployChange(environment, args.version, args.freezeOverride);
+        const decided = await decideAtApproval(run, change, request, args.overrideByAdmin);
+        return {
+          what: `deploy \`${args.version}\``,
+          start: () =>
+            startThreadDeploy(run, {
+              environment,
+              version: args.version,
+              kind: 'deploy',
+              by: request.requester,
+              approvedBy: run.caller.userId,
+              freezeOverride: args.freezeOverride,
+              audit: auditNotes(decided),
+            }),
+        };
       });
     }
     const version = rest[0];
@@ -96,6 +105,15 @@ export const deployCommand: CommandModule = {
   },
 };
 
+/** The change `/deploy` asks the policy about. */
+function deployChange(
+  environment: EnvironmentConfig,
+  version: string,
+  freezeOverride: string | null,
+): SlackChange {
+  return { action: 'deploy', environment, version, scale: null, freezeOverride };
+}
+
 async function deploy(
   run: CommandContext,
   environment: EnvironmentConfig,
@@ -103,33 +121,21 @@ async function deploy(
   freezeOverride: string | null,
 ): Promise<Reply> {
   if (!(await run.aws.hasCredentials(environment.region))) return planReply(run, environment, version);
-  await assertImageTagExists(run.aws, run.config, environment, version);
-  const window = activeFreezeWindow(environment.deploy.freezeWindows, run.now(), run.config.project.timeZone);
-  if (window && freezeOverride !== null && !(await run.isAdmin(environment))) {
-    throw new RefusalError(
-      `Only ${environment.name} admins may override the deploy freeze (${window.reason}).`,
-      `Ask ${describeRoles(environment.permissions.admins)}.`,
-    );
-  }
-  checkFreeze(run.config, environment, run.now(), freezeOverride);
-  if (environment.protected) {
-    const store = new DeployStateStore(run.aws, environment);
-    const lock = await store.readLock(run.now());
-    if (lock && lock.owner !== run.caller.userId) {
-      throw lockedRefusal(environment.name, lock, run.config.project.timeZone);
-    }
-    const override = freezeOverride ? ` (overriding the freeze: ${escapeMrkdwn(freezeOverride)})` : '';
-    // One read, so that the approver sees whether the release was already signed off for CI.
-    const found = await store.findSignOff(version, run.now());
+  const decided = await decideInSlack(run, deployChange(environment, version, freezeOverride));
+  const audit = auditNotes(decided);
+  if (decided.decision.outcome === 'needs') {
+    // The sign-off was read with the rest, so that the approver sees whether CI may already deploy it.
+    const found = decided.facts.signOff;
     const signedOff =
-      found.status === 'valid'
+      found?.status === 'valid'
         ? ` (signed off by ${mention(found.signOff.by)} until ${formatTime(found.signOff.expiresAt, run.config.project.timeZone)})`
         : '';
+    const override = freezeOverride ? ` (overriding the freeze: ${escapeMrkdwn(freezeOverride)})` : '';
     return requestApproval(
       run,
       environment,
       'deploy',
-      JSON.stringify({ version, freezeOverride }),
+      JSON.stringify({ version, freezeOverride, overrideByAdmin: decided.facts.actor.isAdmin }),
       `deploy \`${version}\` to *${environment.name}*${signedOff}${override}`,
     );
   }
@@ -140,6 +146,7 @@ async function deploy(
     by: run.caller.userId,
     approvedBy: null,
     freezeOverride,
+    audit,
   });
 }
 
@@ -156,6 +163,7 @@ async function planReply(
     ),
     section(`The service would run \`${plan.image ?? 'an image without the ImageTag parameter'}\`.`),
     codeBlock(`Resources in the synthesized template:\n${resources}`),
+    ...rulesBlocks(environment, 'deploy', run.now(), run.config.project.timeZone),
     context(
       'Not compared with the deployed stack, and the image tag was not checked in ECR: give the bot AWS credentials to deploy.',
     ),

@@ -1,19 +1,21 @@
 /**
  * `/rollback <env>`: redeploys the previous good version (the newest succeeded deploy of another
- * version than the running one), through the same path as `/deploy`: lock, approvals, progress.
- * Freeze windows do not stop a rollback: it is the way out of a bad deploy.
+ * version than the running one), through the same path as `/deploy`: lock, approvals, progress,
+ * decided by the one change policy (`ops/policy/`). Freeze windows do not stop a rollback, on purpose
+ * (`ops/policy/freeze-window.ts` says why); one inside a window says so in the request and the thread.
  */
 import { z } from 'zod';
 import type { EnvironmentConfig } from '../../config';
 import { MissingCredentialsError } from '../../ops/aws-errors';
-import { DeployStateStore } from '../../ops/deploy/deploy-state';
 import { previousGoodVersion } from '../../ops/deploy/run-deploy';
 import { readStackOutputs } from '../../ops/stack-outputs';
 import { UsageError, UserError } from '../../ops/user-error';
+import { escapeMrkdwn } from '../../slack/blocks';
 import type { Reply } from '../../slack/reply';
 import { decisionCommand, parseDecision, requestApproval } from './approval-buttons';
+import { auditNotes, decideAtApproval, decideInSlack, type SlackChange } from './change-decision';
 import type { CommandContext, CommandModule } from './command';
-import { lockedRefusal, startThreadDeploy } from './deploy-thread';
+import { startThreadDeploy } from './deploy-thread';
 import { takeEnvironment, words } from './environment-argument';
 
 /** The slash command name. */
@@ -37,15 +39,20 @@ export const rollbackCommand: CommandModule = {
     if (decision) {
       return decisionCommand(environment, 'rollback', decision, async (run, raw, request) => {
         const { version } = rollbackArgs.parse(raw);
-        const started = await startThreadDeploy(run, {
-          environment,
-          version,
-          kind: 'rollback',
-          by: request.requester,
-          approvedBy: run.caller.userId,
-          freezeOverride: null,
-        });
-        return { what: `roll back to \`${version}\``, started };
+        const decided = await decideAtApproval(run, rollbackChange(environment, version), request, false);
+        return {
+          what: `roll back to \`${version}\``,
+          start: () =>
+            startThreadDeploy(run, {
+              environment,
+              version,
+              kind: 'rollback',
+              by: request.requester,
+              approvedBy: run.caller.userId,
+              freezeOverride: null,
+              audit: auditNotes(decided),
+            }),
+        };
       });
     }
     if (rest.length > 0) throw new UsageError(`Unexpected argument "${rest[0]!.slice(0, 30)}".`, usage);
@@ -65,16 +72,15 @@ async function rollback(run: CommandContext, environment: EnvironmentConfig): Pr
       `\`/deploy history ${environment.name}\` shows what was deployed; \`/deploy ${environment.name} <version>\` deploys a given one.`,
     );
   }
-  if (environment.protected) {
-    const lock = await new DeployStateStore(run.aws, environment).readLock(run.now());
-    if (lock && lock.owner !== run.caller.userId)
-      throw lockedRefusal(environment.name, lock, run.config.project.timeZone);
+  const decided = await decideInSlack(run, rollbackChange(environment, version));
+  const audit = auditNotes(decided);
+  if (decided.decision.outcome === 'needs') {
     return requestApproval(
       run,
       environment,
       'rollback',
       JSON.stringify({ version }),
-      `roll *${environment.name}* back from \`${running ?? 'unknown'}\` to \`${version}\``,
+      `roll *${environment.name}* back from \`${running ?? 'unknown'}\` to \`${version}\`${audit ? ` (${escapeMrkdwn(audit)})` : ''}`,
     );
   }
   return startThreadDeploy(run, {
@@ -84,5 +90,11 @@ async function rollback(run: CommandContext, environment: EnvironmentConfig): Pr
     by: run.caller.userId,
     approvedBy: null,
     freezeOverride: null,
+    audit,
   });
+}
+
+/** The change `/rollback` asks the policy about. */
+function rollbackChange(environment: EnvironmentConfig, version: string): SlackChange {
+  return { action: 'rollback', environment, version, scale: null, freezeOverride: null };
 }

@@ -1,11 +1,13 @@
 /**
- * `/scale <env> <count> | <min>-<max>`: sets the service's task count within its autoscaling bounds,
- * or new bounds, never beyond the environment's hard limit; a protected environment needs an
- * approval above its threshold. Replies with before and after, then watches in a thread until the
+ * `/scale <env> <count> | <min>-<max> [--to-zero]`: sets the service's task count within its
+ * autoscaling bounds, or new bounds, never beyond the environment's hard limit. The one change policy
+ * (`ops/policy/`) decides: zero tasks only with `--to-zero`, and a protected environment needs an
+ * approval above `limits.approvalAboveTasks` or below `tasks.min`. Replies with before and after, then watches in a thread until the
  * running count matches or the deadline passes.
  */
 import { z } from 'zod';
 import type { EnvironmentConfig } from '../../config';
+import { scaleApprovalReason } from '../../ops/policy/approval';
 import {
   applyScale,
   checkScaleLimits,
@@ -14,26 +16,35 @@ import {
   readScaleState,
   type ScaleState,
   type ScaleTarget,
-  scaleNeedsApproval,
   watchScale,
 } from '../../ops/scale';
 import { UsageError } from '../../ops/user-error';
-import { fields, section } from '../../slack/blocks';
+import { escapeMrkdwn, fields, section } from '../../slack/blocks';
 import { inChannel, type Reply } from '../../slack/reply';
 import { decisionCommand, parseDecision, requestApproval } from './approval-buttons';
+import { auditNotes, decideAtApproval, decideInSlack, type SlackChange } from './change-decision';
 import type { CommandContext, CommandModule } from './command';
 import { takeEnvironment, words } from './environment-argument';
 import { planReply } from './plan-reply';
+import { rulesBlocks } from './rules-blocks';
 
 /** The slash command name. */
 export const name = 'scale';
 /** The usage line. */
-export const usage = '/scale <env> <count> | <min>-<max>';
+export const usage = '/scale <env> <count> | <min>-<max> [--to-zero]';
 
 const scaleTarget = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('count'), count: z.number().int().min(0) }),
-  z.object({ kind: z.literal('bounds'), min: z.number().int().min(0), max: z.number().int().min(1) }),
+  z.object({ kind: z.literal('bounds'), min: z.number().int().min(0), max: z.number().int().min(0) }),
 ]);
+
+/** What an approval request carries; a request stored before `--to-zero` existed is the bare target. */
+const scaleArgs = z.union([
+  z.object({ target: scaleTarget, toZero: z.boolean() }),
+  scaleTarget.transform((target) => ({ target, toZero: false })),
+]);
+
+const TO_ZERO = '--to-zero';
 
 /** Parses `<count>` or `<min>-<max>`. */
 export function parseScaleTarget(word: string | undefined): ScaleTarget {
@@ -65,38 +76,61 @@ export const scaleCommand: CommandModule = {
     const rest = tokens.slice(consumed);
     const decision = parseDecision(rest, usage);
     if (decision) {
-      return decisionCommand(environment, 'scale', decision, async (run, raw) => {
-        const target = scaleTarget.parse(raw);
-        return { what: `scale to ${describeTarget(target)}`, started: await scale(run, environment, target) };
+      return decisionCommand(environment, 'scale', decision, async (run, raw, request) => {
+        const { target, toZero } = scaleArgs.parse(raw);
+        const decided = await decideAtApproval(run, scaleChange(environment, target, toZero), request, false);
+        return {
+          what: `scale to ${describeTarget(target)}`,
+          start: () => scale(run, environment, target, auditNotes(decided)),
+        };
       });
     }
     const target = parseScaleTarget(rest[0]);
-    if (rest.length > 1) throw new UsageError(`Unexpected argument "${rest[1]!.slice(0, 30)}".`, usage);
+    const options = rest.slice(1);
+    const toZero = options[0] === TO_ZERO;
+    const unexpected = options[toZero ? 1 : 0];
+    if (unexpected !== undefined) {
+      throw new UsageError(`Unexpected argument "${unexpected.slice(0, 30)}".`, usage);
+    }
     checkScaleLimits(environment, target);
     return {
       environment,
-      auditArgs: `${environment.name} ${rest[0]}`,
+      auditArgs: `${environment.name} ${rest[0]}${toZero ? ` ${TO_ZERO}` : ''}`,
       async run(run) {
+        // A scale needs nothing looked up to be decided, so a refusal comes before the plan too.
+        const decided = await decideInSlack(run, scaleChange(environment, target, toZero));
         if (!(await run.aws.hasCredentials(environment.region))) {
           return planReply(
             `Would scale ${environment.name} to ${describeTarget(target)}:`,
             planScale(environment, target),
+            rulesBlocks(environment, 'scale', run.now(), run.config.project.timeZone),
           );
         }
-        if (scaleNeedsApproval(environment, target)) {
+        if (decided.decision.outcome === 'needs') {
           return requestApproval(
             run,
             environment,
             'scale',
-            JSON.stringify(target),
-            `scale *${environment.name}* to ${describeTarget(target)} (above ${environment.service.limits.approvalAboveTasks})`,
+            JSON.stringify({ target, toZero }),
+            `scale *${environment.name}* to ${describeTarget(target)} (${scaleApprovalReason(decided.facts)})`,
           );
         }
-        return scale(run, environment, target);
+        return scale(run, environment, target, auditNotes(decided));
       },
     };
   },
 };
+
+/** The change `/scale` asks the policy about. */
+function scaleChange(environment: EnvironmentConfig, target: ScaleTarget, toZero: boolean): SlackChange {
+  return {
+    action: 'scale',
+    environment,
+    version: null,
+    scale: { target, toZero, currentBounds: null },
+    freezeOverride: null,
+  };
+}
 
 function describeState(state: ScaleState): string {
   const bounds = state.bounds ? `${state.bounds.min}–${state.bounds.max}` : 'none';
@@ -107,6 +141,7 @@ async function scale(
   run: CommandContext,
   environment: EnvironmentConfig,
   target: ScaleTarget,
+  audit: string,
 ): Promise<Reply> {
   const ref = await findScaleRef(run.aws, environment);
   const before = await readScaleState(run.aws, ref);
@@ -115,7 +150,7 @@ async function scale(
   const reply = (extra: string) =>
     inChannel(`Scaled ${environment.name} to ${describeTarget(target)}.${extra}`, [
       section(
-        `:straight_ruler: <@${run.caller.userId}> scaled *${environment.name}* to ${describeTarget(target)}.${extra}`,
+        `:straight_ruler: <@${run.caller.userId}> scaled *${environment.name}* to ${describeTarget(target)}.${audit ? ` ${escapeMrkdwn(audit)}` : ''}${extra}`,
       ),
       fields([
         ['Before', describeState(before)],

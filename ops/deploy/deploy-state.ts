@@ -625,6 +625,14 @@ export class DeployStateStore {
     });
   }
 
+  /** The approval request `id` as stored, or null when there is none (never written, or gone with its TTL). */
+  readApproval(id: string): Promise<ApprovalRequest | null> {
+    return this.call('read the approval request', async () => {
+      const item = await this.rawItem({ pk: s('approval'), sk: s(id) });
+      return item ? toApproval(item) : null;
+    });
+  }
+
   /**
    * Approves or rejects a pending, unexpired request of `kind`, exactly once: of two approvers
    * clicking at once, or one clicking twice, one write wins and the other learns who decided. The

@@ -18,7 +18,6 @@ import type { DeployGuard, MuteHandle } from './deploy-mute';
 import { type DeployLock, DeployStateStore, type HistoryEntry, newId } from './deploy-state';
 import { markDeployedImages } from './deployed-image-marks';
 import type { EndToEndOptions } from './end-to-end-check';
-import { activeFreezeWindow } from './freeze-windows';
 import { gateVerdict, silentGateNote } from './gate-verdict';
 import { checkDeploymentHealth, egressPortsHere } from './health-check';
 import { LockKeeper } from './lock-keeper';
@@ -75,32 +74,6 @@ export class DeployLockedError extends UserError {
         : `The lock expires ${holder.expiresAt.toISOString()}; wait for it, or ask them to release it with /unlock ${environment}.`,
     );
   }
-}
-
-/** The environment is in a deploy freeze window and no override was given. */
-export class DeployFrozenError extends UserError {
-  override readonly name = 'DeployFrozenError';
-
-  constructor(
-    readonly environment: string,
-    readonly window: { readonly reason: string; readonly from: string; readonly to: string },
-  ) {
-    super(
-      `${environment} is in a deploy freeze (${window.reason}, ${window.from}–${window.to}).`,
-      `An ${environment} admin may override it with a reason: --override-freeze "<reason>".`,
-    );
-  }
-}
-
-/** Refuses a deploy inside a freeze window unless `override` gives a reason. */
-export function checkFreeze(
-  config: Config,
-  environment: EnvironmentConfig,
-  now: Date,
-  override: string | null,
-): void {
-  const window = activeFreezeWindow(environment.deploy.freezeWindows, now, config.project.timeZone);
-  if (window && override === null) throw new DeployFrozenError(environment.name, window);
 }
 
 /** Options of one {@link LockedDeploy.run}. */

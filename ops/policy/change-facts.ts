@@ -61,7 +61,7 @@ export interface ChangeFacts extends ChangeRequest {
   readonly timeZone: string;
   /** The version's image in the environment's repository, or null when not looked up (no version). */
   readonly image: ImageLookup | null;
-  /** The environment's lock as it is now (an expired one counts as none), or null. */
+  /** The environment's lock as it is now, or null: one past its expiry is still held, flagged `stale` (see `ops/deploy/deploy-state.ts`). */
   readonly lock: DeployLock | null;
   /** The version's sign-off, or null when not looked up (unprotected, or no version). */
   readonly signOff: SignOffLookup | null;

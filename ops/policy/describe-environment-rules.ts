@@ -8,7 +8,11 @@ import { activeFreezeWindow } from '../deploy/freeze-windows';
 import { describeRoles } from '../describe-roles';
 import type { ChangeAction } from './change-facts';
 
-/** Step of the search for the next opening of a freeze window; windows start on whole minutes. */
+/**
+ * Longest step of the search for the next opening of a freeze window; windows start on whole minutes.
+ * A window shorter than a step could fall between two steps, so the step is never longer than the
+ * shortest window searched for.
+ */
 const STEP_MINUTES = 15;
 /** How far ahead to look: every window is weekly. */
 const HORIZON_DAYS = 8;
@@ -63,7 +67,9 @@ export function nextOpening(
 ): Date | null {
   const start = Math.floor(now.getTime() / 60_000) * 60_000;
   const end = start + HORIZON_DAYS * 24 * 3600_000;
-  for (let t = start; t <= end; t += STEP_MINUTES * 60_000) {
+  const lengths = windows.map((w) => minutesOf(w.to) - minutesOf(w.from)).filter((m) => m > 0);
+  const step = Math.max(1, Math.min(STEP_MINUTES, ...lengths)) * 60_000;
+  for (let t = start; t <= end; t += step) {
     if (!activeFreezeWindow(windows, new Date(t), timeZone)) continue;
     // Went past the opening by up to a step: walk back minute by minute.
     let first = t;
@@ -88,4 +94,10 @@ function formatInZone(date: Date, timeZone: string): string {
   }).formatToParts(date);
   const get = (type: Intl.DateTimeFormatPartTypes) => parts.find((p) => p.type === type)?.value ?? '';
   return `${get('year')}-${get('month')}-${get('day')} ${get('hour')}:${get('minute')}`;
+}
+
+/** `15:30` as minutes of the day. */
+function minutesOf(hhmm: string): number {
+  const [h, m] = hhmm.split(':').map(Number);
+  return (h ?? 0) * 60 + (m ?? 0);
 }

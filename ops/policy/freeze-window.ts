@@ -40,7 +40,9 @@ export function freezeWindow(facts: ChangeFacts): PolicyVerdict {
       `Rolling back inside the freeze window (${span}).`,
     );
   }
-  if (facts.freezeOverride === null) {
+  // A blank reason is no reason: it would leave nothing to audit.
+  const override = facts.freezeOverride?.trim() || null;
+  if (override === null) {
     return verdict(
       'freeze-window',
       'refuse',
@@ -61,6 +63,6 @@ export function freezeWindow(facts: ChangeFacts): PolicyVerdict {
   return allow(
     'freeze-window',
     facts.caller === 'slack' ? 'an admin overrides the freeze' : 'the command line overrides the freeze',
-    `Overriding the freeze window (${window.reason}): ${facts.freezeOverride}`,
+    `Overriding the freeze window (${window.reason}): ${override}`,
   );
 }

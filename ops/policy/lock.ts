@@ -8,6 +8,7 @@
  * A scale does not wait for the lock: it does not touch the stack (the stack never sets a desired
  * count), and capacity during a long deploy or a held lock is what an incident may need.
  */
+import { DeployLockedError } from '../deploy/run-deploy';
 import type { ChangeFacts } from './change-facts';
 import { allow, type PolicyVerdict, verdict } from './policy-verdict';
 
@@ -17,10 +18,7 @@ export function lockRule(facts: ChangeFacts): PolicyVerdict {
   const { lock, environment } = facts;
   if (lock === null) return allow('lock', `${environment.name} is not locked`);
   if (lock.owner === facts.actor.id) return allow('lock', 'the lock is the caller’s own');
-  return verdict(
-    'lock',
-    'refuse',
-    `${environment.name} is locked by ${lock.ownerName} (${lock.owner}) since ${lock.since.toISOString()}: ${lock.reason}.`,
-    `The lock expires ${lock.expiresAt.toISOString()}. Wait for it, or ask them to /unlock ${environment.name}.`,
-  );
+  // The same words as the fence itself (`beginDeploy`), stale lock included: one text for one refusal.
+  const locked = new DeployLockedError(environment.name, lock);
+  return verdict('lock', 'refuse', locked.message, locked.hint ?? '');
 }

@@ -1,5 +1,5 @@
 /** The error a caller throws for a decision it cannot go on with. */
-import { RefusalError } from '../user-error';
+import { UserError } from '../user-error';
 import type { ChangeDecision } from './decide-change';
 import type { PolicyVerdict } from './policy-verdict';
 
@@ -10,7 +10,13 @@ export function blockingVerdict(decision: ChangeDecision): PolicyVerdict | null 
   return null;
 }
 
-/** A {@link RefusalError} with the verdict's reason and hint, for the dispatcher or the command line to show. */
-export function policyRefusal(verdict: PolicyVerdict): RefusalError {
-  return new RefusalError(verdict.reason, verdict.hint ?? 'Nothing can be done about it from here.');
+/**
+ * A {@link UserError} with the verdict's reason and hint, for the dispatcher or the command line to
+ * show. The audit tells them apart as it does for commands: what a person must agree to (a sign-off,
+ * an approval, an admin's freeze override) is `refused`, like a permission; the state of the world
+ * (a freeze window, the lock, a missing image, zero tasks without the words) is `rejected`.
+ */
+export function policyRefusal(verdict: PolicyVerdict): UserError {
+  const outcome = verdict.rule === 'sign-off' || verdict.rule === 'approval' ? 'refused' : 'rejected';
+  return new UserError(verdict.reason, verdict.hint ?? 'Nothing can be done about it from here.', outcome);
 }

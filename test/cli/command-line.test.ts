@@ -77,12 +77,17 @@ describe('parseCommandLine', () => {
     [
       'an unknown command',
       ['rollout'],
-      'There is no command "rollout". Commands: deploy, status, monitors, help.',
+      'There is no command "rollout". Commands: deploy, rollback, scale, status, monitors, help.',
+    ],
+    [
+      'a letter left out',
+      ['rolback'],
+      'There is no command "rolback"; did you mean "rollback"? Commands: deploy, rollback, scale, status, monitors, help.',
     ],
     [
       'a swapped pair of letters',
       ['stauts'],
-      'There is no command "stauts"; did you mean "status"? Commands: deploy, status, monitors, help.',
+      'There is no command "stauts"; did you mean "status"? Commands: deploy, rollback, scale, status, monitors, help.',
     ],
     ['an unknown option', ['deploy', '--env', 'dev', '--force'], "Unknown option '--force'."],
     [

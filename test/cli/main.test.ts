@@ -11,10 +11,11 @@
  * tested in-process (`deploy-command.test.ts`), where the stack deployer can be a stand-in.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { CliCommand } from '../../cli/commands/command';
 import { CLI_COMMANDS } from '../../cli/commands/registry';
 import { EXIT, EXIT_CODE_MEANINGS } from '../../cli/exit-codes';
@@ -37,6 +38,18 @@ import { synthTemplates } from '../support/synth';
 
 const ROOT = join(__dirname, '..', '..');
 const FIXTURE = 'test/bot/fixtures/wheelhouse.yml';
+
+/**
+ * The fixture with prod's freeze windows left out, for tests of the other rules: they run at the real
+ * time, and a freeze window (Friday afternoon, the weekend) refuses before a sign-off is looked at.
+ */
+function unfrozenFixture(): string {
+  const raw = parseYaml(readFileSync(join(ROOT, FIXTURE), 'utf8'));
+  delete raw.environments.prod.deploy.freezeWindows;
+  const path = join(mkdtempSync(join(tmpdir(), 'wheelhouse-unfrozen-')), 'wheelhouse.yml');
+  writeFileSync(path, stringifyYaml(raw));
+  return path;
+}
 const BIN = join(ROOT, 'bin', 'wheelhouse');
 const MONITORS_CONFIG = join(ROOT, GOLDEN_CONFIG);
 /** PATH with this node first, for the bin script's `#!/usr/bin/env node`. */
@@ -184,7 +197,7 @@ describe('wheelhouse deploy, as CI runs it', () => {
     'refuses a protected environment %s before talking to AWS, and exits 2',
     async (_name, args, message, fix) => {
       // WHEN (AWS is unreachable: a refusal that needed it would fail differently)
-      const { code, stderr } = await wheelhouse(args);
+      const { code, stderr } = await wheelhouse(args, { WHEELHOUSE_CONFIG: unfrozenFixture() });
 
       // THEN
       expect(code).toBe(2);
@@ -212,17 +225,61 @@ describe('wheelhouse deploy, as CI runs it', () => {
       new DeployStateStore(aws, config.environments.find((e) => e.name === name)!);
 
     it('refuses a release of a protected environment that nobody signed off, saying whom to ask, and exits 2', async () => {
-      // WHEN
-      const { code, stderr } = await wheelhouse(['deploy', '--env', 'prod', '--version', 'v1.5.0'], {
-        AWS_ENDPOINT_URL: dynalite.endpoint,
-      });
+      // GIVEN the release's image in prod's repository (the change policy checks it for every deploy),
+      // in moto's ECR (https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_DescribeImages.html)
+      const moto = await startMotoServer();
+      try {
+        const prod = findEnvironment(config, 'prod');
+        const ecrSdk = await import('@aws-sdk/client-ecr');
+        const ecr = new ecrSdk.ECRClient({
+          region: prod.region,
+          endpoint: moto.endpoint,
+          credentials: TEST_CREDENTIALS,
+        });
+        await ecr.send(
+          new ecrSdk.CreateRepositoryCommand({
+            registryId: config.registry.account,
+            repositoryName: prod.images.repositoryName,
+          }),
+        );
+        await ecr.send(
+          new ecrSdk.PutImageCommand({
+            registryId: config.registry.account,
+            repositoryName: prod.images.repositoryName,
+            imageTag: 'v1.5.0',
+            imageManifest: JSON.stringify({
+              schemaVersion: 2,
+              mediaType: 'application/vnd.docker.distribution.manifest.v2+json',
+              config: {
+                mediaType: 'application/vnd.docker.container.image.v1+json',
+                size: 2,
+                digest: `sha256:${'a'.repeat(64)}`,
+              },
+              layers: [],
+            }),
+          }),
+        );
+        ecr.destroy();
 
-      // THEN
-      expect(code).toBe(2);
-      expect(stderr).toContain('wheelhouse: v1.5.0 has not been signed off for prod.');
-      expect(stderr).toContain(
-        '  Ask an approver (platform) to run /signoff prod v1.5.0 in Slack, then run this again.',
-      );
+        // WHEN (the sign-off is read from DynamoDB, the image from ECR)
+        const { code, stderr } = await wheelhouse(
+          ['deploy', '--env', 'prod', '--version', 'v1.5.0', '--verbose'],
+          {
+            AWS_ENDPOINT_URL: dynalite.endpoint,
+            AWS_ENDPOINT_URL_ECR: moto.endpoint,
+            WHEELHOUSE_CONFIG: unfrozenFixture(),
+          },
+        );
+
+        // THEN
+        expect(stderr).toContain('wheelhouse: v1.5.0 has not been signed off for prod.');
+        expect(code).toBe(2);
+        expect(stderr).toContain(
+          '  Ask an approver (platform) to run /signoff prod v1.5.0 in Slack, then run this again.',
+        );
+      } finally {
+        await moto.stop();
+      }
     });
 
     it('names the lock holder as GitHub Actions sees it, and exits 2', async () => {
@@ -528,12 +585,12 @@ describe('wheelhouse: one entry, one argument style, one meaning per exit code',
     [
       'a mistyped command',
       ['deplyo', '--env', 'dev'],
-      'There is no command "deplyo"; did you mean "deploy"? Commands: deploy, status, monitors, help.',
+      'There is no command "deplyo"; did you mean "deploy"? Commands: deploy, rollback, scale, status, monitors, help.',
     ],
     [
       'a command that is nothing like one',
       ['ship', '--env', 'dev'],
-      'There is no command "ship". Commands: deploy, status, monitors, help.',
+      'There is no command "ship". Commands: deploy, rollback, scale, status, monitors, help.',
     ],
     [
       'the start of a command',
@@ -545,7 +602,7 @@ describe('wheelhouse: one entry, one argument style, one meaning per exit code',
       ['monitors', 'aply', '--env', 'dev'],
       'There is no monitors subcommand "aply"; did you mean "apply"? Subcommands: plan, apply, routes, alerts.',
     ],
-    ['no command', [], 'Say which command to run: deploy, status, monitors, help.'],
+    ['no command', [], 'Say which command to run: deploy, rollback, scale, status, monitors, help.'],
     [
       'a group without its subcommand',
       ['monitors', '--env', 'dev'],

@@ -532,6 +532,115 @@ describe('/deploy', () => {
     );
   });
 
+  /** The id of the request behind an Approve button (`<kind> <env> <id>`). */
+  const requestId = (body: unknown) => approveValue(body).split(' ')[2]!;
+
+  it('judges an approval by the time of the click: asked before the freeze window, approved inside it, it is refused and stays pending', async () => {
+    // GIVEN a deploy asked for on Friday at 14:50 in Berlin, ten minutes before prod's freeze window
+    const bot = await world.bot();
+    const store = new DeployStateStore(world.aws(), environment(baseConfig, 'prod'));
+    world.now = new Date('2026-11-27T13:50:00Z');
+    const { ack } = await bot.command(PEOPLE.platform.userId, CHANNELS.prod, 'deploy', 'prod v1.5.0');
+    expect(messageText(ack.body)).toContain('it needs an approval');
+
+    // WHEN another approver clicks Approve at 15:05, inside the window
+    world.now = new Date('2026-11-27T14:05:00Z');
+    const refused = await click(bot, SECOND_APPROVER, APPROVAL_APPROVE_ACTION, approveValue(ack.body));
+
+    // THEN the click is refused by the window, the request keeps its buttons and stays pending, nothing runs
+    expect(messageText(refused)).toContain(
+      'prod is in a deploy freeze (no prod deploys on Friday afternoon, 15:00–24:00).',
+    );
+    expect(refused).toMatchObject({ replace_original: false });
+    expect((await store.readApproval(requestId(ack.body)))?.status).toBe('pending');
+    expect(world.deployer.calls).toHaveLength(0);
+  });
+
+  it('lets an admin approver carry a freeze override given before the window opened', async () => {
+    // GIVEN a deploy with an override reason asked for before the window by an approver who is no admin
+    const config = testConfig();
+    const prod = environment(config, 'prod') as { permissions: { admins: unknown } };
+    prod.permissions.admins = { users: [SECOND_APPROVER], groups: [] };
+    await world.close();
+    world = await startWorld(health, config);
+    const bot = await world.bot(config);
+    world.now = new Date('2026-11-27T13:50:00Z');
+    const { ack } = await bot.command(
+      PEOPLE.platform.userId,
+      CHANNELS.prod,
+      'deploy',
+      'prod v1.5.0 --override-freeze "hotfix for INC-12"',
+    );
+
+    // WHEN the admin approves inside the window
+    world.now = new Date('2026-11-27T14:05:00Z');
+    const reply = await click(bot, SECOND_APPROVER, APPROVAL_APPROVE_ACTION, approveValue(ack.body));
+
+    // THEN the override stands on the admin's word, and the deploy says it overrides the window
+    expect(messageText(reply)).toContain(`Approved by <@${SECOND_APPROVER}>: deploy \`v1.5.0\` in *prod*.`);
+    expect(messageText(reply)).toContain(
+      'Overriding the freeze window (no prod deploys on Friday afternoon): hotfix for INC-12',
+    );
+    await finalMessage(bot, /Deployed v1\.5\.0 to prod/);
+  });
+
+  it('refuses an approval when someone took the lock after the request, and the request stays pending', async () => {
+    // GIVEN a deploy asked for, then the lock taken by someone else
+    const bot = await world.bot();
+    const store = new DeployStateStore(world.aws(), environment(baseConfig, 'prod'));
+    const { ack } = await bot.command(PEOPLE.platform.userId, CHANNELS.prod, 'deploy', 'prod v1.5.0');
+    await store.acquireLock(
+      { owner: PEOPLE.oncall.userId, ownerName: 'oncall', reason: 'investigating INC-7' },
+      'manual',
+      world.now,
+    );
+
+    // WHEN
+    const refused = await click(bot, SECOND_APPROVER, APPROVAL_APPROVE_ACTION, approveValue(ack.body));
+
+    // THEN
+    expect(messageText(refused)).toContain(
+      `prod is locked by <@${PEOPLE.oncall.userId}> since 2026-11-25 13:00 CET: investigating INC-7.`,
+    );
+    expect((await store.readApproval(requestId(ack.body)))?.status).toBe('pending');
+    expect(world.deployer.calls).toHaveLength(0);
+  });
+
+  it('rolls prod back inside a freeze window (the way out of a bad deploy), saying so in the request and the thread', async () => {
+    // GIVEN prod running v1.5.0 after a good v1.4.2, on Friday afternoon
+    const bot = await world.bot();
+    const store = new DeployStateStore(world.aws(), environment(baseConfig, 'prod'));
+    world.outputs['wheelhouse-prod']!.imageTag = 'v1.5.0';
+    await store.recordHistory({
+      id: 'good',
+      kind: 'deploy',
+      version: 'v1.4.2',
+      previousVersion: 'v1.4.1',
+      by: PEOPLE.platform.userId,
+      outcome: 'succeeded',
+      reason: null,
+      startedAt: new Date('2026-11-20T10:00:00Z'),
+      finishedAt: new Date('2026-11-20T10:05:00Z'),
+      freezeOverride: null,
+    });
+    world.now = FRIDAY_AFTERNOON;
+
+    // WHEN
+    const { ack } = await bot.command(PEOPLE.platform.userId, CHANNELS.prod, 'rollback', 'prod');
+
+    // THEN the request says it is inside the window, and once approved it rolls back
+    expect(messageText(ack.body)).toContain(
+      'roll *prod* back from `v1.5.0` to `v1.4.2` (Rolling back inside the freeze window (no prod deploys on Friday afternoon, 15:00–24:00).)',
+    );
+    const reply = await click(bot, SECOND_APPROVER, APPROVAL_APPROVE_ACTION, approveValue(ack.body));
+    expect(messageText(reply)).toContain(
+      `Approved by <@${SECOND_APPROVER}>: roll back to \`v1.4.2\` in *prod*.`,
+    );
+    expect(messageText(reply)).toContain('Rolling back inside the freeze window');
+    await finalMessage(bot, /Deployed v1\.4\.2 to prod/);
+    expect(world.deployer.calls.map((c) => c.version)).toEqual(['v1.4.2']);
+  });
+
   it('refuses a freeze override by someone who is not an admin', async () => {
     // GIVEN dev frozen all week
     const frozenDev = frozenAllWeek(baseConfig, 'dev');
