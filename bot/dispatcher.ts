@@ -24,6 +24,7 @@ import type {
 import { createDrain, type Drain } from './drain';
 import type { GroupDirectory } from './group-directory';
 import { authorize, isOneOf } from './permissions';
+import { slackActor } from './slack-actor';
 
 /** Everything the dispatcher needs; adapters build it once. */
 export interface DispatcherOptions {
@@ -113,7 +114,8 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
       const ctx: CommandContext = {
         config,
         caller,
-        aws,
+        // Every AWS call of the command is made for the person who ran it (CloudTrail's source identity).
+        aws: aws.actingFor(slackActor(caller)),
         pagerDuty,
         commands,
         get logger() {

@@ -268,3 +268,9 @@ export function findEnvironment(config: Config, name: string): EnvironmentConfig
 function iamRoleArn(where: { readonly account: string; readonly region: string }, name: string): string {
   return `arn:${partitionOf(where.region)}:iam::${where.account}:role/${name}`;
 }
+
+/**
+ * The source identities the environments' roles accept (`StringLike sts:SourceIdentity` in their trust
+ * policies): `slack-<user id>`, `gh-<run id>`, `cli-<os user>`, the prefixes of `ops/aws-actor.ts`.
+ */
+export const ACTOR_SOURCE_IDENTITY_PATTERNS: readonly string[] = ['slack-*', 'gh-*', 'cli-*'];

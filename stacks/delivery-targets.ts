@@ -7,7 +7,7 @@
 import { Aws, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
-import { type CdkBootstrapRole, cdkBootstrapRoleName } from '../config';
+import { ACTOR_SOURCE_IDENTITY_PATTERNS, type CdkBootstrapRole, cdkBootstrapRoleName } from '../config';
 
 /**
  * Bootstrap roles that deploying an environment stack takes: toolkit-lib deploys with the deploy role,
@@ -50,6 +50,41 @@ export function assumableByRoles(
     ArnEquals: { 'aws:PrincipalArn': names.map((name) => `arn:${partition}:iam::${account}:role/${name}`) },
   });
 }
+
+/**
+ * Lets roles `names` of the tools account `account` assume `role` for someone: with a source identity
+ * (`slack-*`, `gh-*` or `cli-*` only) and session tags, as `ops/aws-clients.ts` `actingFor` sends them.
+ * STS checks the trust policy for `sts:SetSourceIdentity` and `sts:TagSession` besides `sts:AssumeRole`
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html,
+ * https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html): without them every acting-for
+ * AssumeRole is AccessDenied. The caller's identity policy must allow the same actions on `role`.
+ */
+export function trustActorSessions(role: iam.Role, account: string, names: readonly string[]): void {
+  const { partition } = Stack.of(role);
+  const principalArns = names.map((name) => `arn:${partition}:iam::${account}:role/${name}`);
+  role.assumeRolePolicy?.addStatements(
+    new iam.PolicyStatement({
+      actions: ['sts:SetSourceIdentity'],
+      principals: [new iam.AccountPrincipal(account)],
+      conditions: {
+        ArnEquals: { 'aws:PrincipalArn': principalArns },
+        StringLike: { 'sts:SourceIdentity': [...ACTOR_SOURCE_IDENTITY_PATTERNS] },
+      },
+    }),
+    new iam.PolicyStatement({
+      actions: ['sts:TagSession'],
+      principals: [new iam.AccountPrincipal(account)],
+      conditions: { ArnEquals: { 'aws:PrincipalArn': principalArns } },
+    }),
+  );
+}
+
+/** What a caller needs on a role it assumes for someone (see {@link trustActorSessions}). */
+export const ACTING_FOR_ACTIONS: readonly string[] = [
+  'sts:AssumeRole',
+  'sts:SetSourceIdentity',
+  'sts:TagSession',
+];
 
 /** ARNs of the operator roles of `targets`, in their order. */
 export function operatorRoleArns(targets: readonly DeliveryTarget[]): string[] {

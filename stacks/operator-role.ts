@@ -8,7 +8,7 @@ import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { RESOURCE_TAGS } from '../config';
-import { assumableByRoles } from './delivery-targets';
+import { assumableByRoles, trustActorSessions } from './delivery-targets';
 import { nagWildcardId } from './nag-ids';
 
 /** Props of {@link OperatorRole}. */
@@ -86,6 +86,7 @@ export class OperatorRole extends Construct {
       description: `Assumed by the Wheelhouse bot and CI to operate ${props.stackName}`,
       assumedBy: assumableByRoles(this, props.trustedAccount, props.trustedRoleNames),
     });
+    trustActorSessions(this.role, props.trustedAccount, props.trustedRoleNames);
 
     const statements: { readonly sid: string; readonly actions: string[]; readonly resources: string[] }[] = [
       {

@@ -23,7 +23,7 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { assumableByRoles } from './delivery-targets';
+import { assumableByRoles, trustActorSessions } from './delivery-targets';
 import { nagWildcardId } from './nag-ids';
 
 /** What a template diff reads of the deployed stack (see the module comment). */
@@ -61,6 +61,7 @@ export class PlanRole extends Construct {
       description: `Assumed by pull requests' plans (${props.trustedRoleName}) to diff ${props.stackName}: reads its template only`,
       assumedBy: assumableByRoles(this, props.trustedAccount, [props.trustedRoleName]),
     });
+    trustActorSessions(this.role, props.trustedAccount, [props.trustedRoleName]);
     this.role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'ReadDeployedTemplate',

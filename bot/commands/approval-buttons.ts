@@ -10,6 +10,7 @@ import { describeRoles } from '../../ops/describe-roles';
 import { RefusalError, UsageError, UserError } from '../../ops/user-error';
 import { actions, button, context, section } from '../../slack/blocks';
 import { inChannel, type Reply } from '../../slack/reply';
+import { actingForRequester } from '../slack-actor';
 import type { ActionModule, CommandContext, PreparedCommand } from './command';
 import { formatTime } from './format-time';
 
@@ -197,11 +198,13 @@ export function decisionCommand(
       // Only a request this click could approve is decided again; for any other, `decide` says why not.
       const change =
         pending !== null && isDecidable(pending, kind, run)
-          ? await prepare(run, JSON.parse(pending.args), pending)
+          ? await prepare(actingForRequester(run, pending), JSON.parse(pending.args), pending)
           : null;
       const request = await decide(run, environment, kind, 'approve', decision.id);
       if (!request) throw new Error('an approval returned no request');
-      const approved = change ?? (await prepare(run, JSON.parse(request.args), request));
+      // The change is made for its requester, approved by the caller (bot/slack-actor.ts).
+      const approved =
+        change ?? (await prepare(actingForRequester(run, request), JSON.parse(request.args), request));
       return approvedReply(environment, approved.what, run.caller.userId, await approved.start());
     },
   };

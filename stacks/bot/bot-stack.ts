@@ -35,7 +35,12 @@ import {
   RESOURCE_TAGS,
 } from '../../config';
 import { applyUnifiedServiceTags } from '../datadog/unified-service-tags';
-import { bootstrapRoleArns, type DeliveryTarget, operatorRoleArns } from '../delivery-targets';
+import {
+  ACTING_FOR_ACTIONS,
+  bootstrapRoleArns,
+  type DeliveryTarget,
+  operatorRoleArns,
+} from '../delivery-targets';
 
 /** Name of the bot's container in the task definition. */
 export const BOT_CONTAINER_NAME = 'bot';
@@ -186,7 +191,8 @@ export class BotStack extends Stack {
     this.taskRole.addToPolicy(
       new iam.PolicyStatement({
         sid: 'OperateEnvironments',
-        actions: ['sts:AssumeRole'],
+        // For the Slack user who ran the command (source identity and session tags, see trustActorSessions).
+        actions: [...ACTING_FOR_ACTIONS],
         resources: operatorRoleArns(environments),
       }),
     );

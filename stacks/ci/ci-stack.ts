@@ -33,6 +33,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import type { Construct } from 'constructs';
 import { CI_STACK_OUTPUTS, ciDeployRoleOutput, type ImageTier, RESOURCE_TAGS } from '../../config';
 import {
+  ACTING_FOR_ACTIONS,
   bootstrapRoleArns,
   ENVIRONMENT_DEPLOY_BOOTSTRAP_ROLES,
   operatorRoleArns,
@@ -193,7 +194,8 @@ export class CiStack extends Stack {
     role.addToPolicy(
       new iam.PolicyStatement({
         sid: 'PlanEnvironments',
-        actions: ['sts:AssumeRole'],
+        // For the run (source identity and session tags, see trustActorSessions).
+        actions: [...ACTING_FOR_ACTIONS],
         resources: [...new Set(props.environments.map((env) => roleArn(env.account, env.planRoleName)))],
       }),
     );
@@ -240,6 +242,15 @@ export class CiStack extends Stack {
           ...operatorRoleArns([env]),
           ...bootstrapRoleArns([env], ENVIRONMENT_DEPLOY_BOOTSTRAP_ROLES),
         ],
+      }),
+    );
+    // The operator role is assumed for the run (source identity and session tags, see trustActorSessions);
+    // the CDK bootstrap roles are not: their default trust policies do not allow sts:SetSourceIdentity.
+    role.addToPolicy(
+      new iam.PolicyStatement({
+        sid: 'OperateForTheRun',
+        actions: ['sts:SetSourceIdentity', 'sts:TagSession'],
+        resources: operatorRoleArns([env]),
       }),
     );
     Validations.of(role).acknowledge({

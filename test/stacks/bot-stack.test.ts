@@ -242,7 +242,8 @@ describe('BotStack', () => {
     expect(statements.map(({ sid, actions, resources }) => ({ sid, actions, resources }))).toEqual([
       {
         sid: 'OperateEnvironments',
-        actions: ['sts:AssumeRole'],
+        // For the Slack user: the caller's policy must allow these too (IAM user guide, id_session-tags.html).
+        actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
         resources: ENVIRONMENTS.map(
           ([account, env]) => `arn:aws:iam::${account}:role/wheelhouse-${env}-operator`,
         ),

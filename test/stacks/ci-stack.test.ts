@@ -288,7 +288,7 @@ describe('CiStack', () => {
         {
           sid: 'PlanEnvironments',
           effect: 'Allow',
-          actions: ['sts:AssumeRole'],
+          actions: ['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession'],
           resources: ENVIRONMENTS.map(
             ([env, account]) => `arn:aws:iam::${account}:role/wheelhouse-${env}-plan`,
           ),
@@ -385,6 +385,15 @@ describe('CiStack', () => {
             `arn:aws:iam::${account}:role/wheelhouse-${env}-operator`,
             ...bootstrapRoles(account, DEPLOY_BOOTSTRAP_ROLES),
           ].sort(),
+        },
+        // The operator role for the run (source identity, session tags); never the CDK bootstrap roles,
+        // whose default trust policies lack sts:SetSourceIdentity
+        // (https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html).
+        {
+          sid: 'OperateForTheRun',
+          effect: 'Allow',
+          actions: ['sts:SetSourceIdentity', 'sts:TagSession'],
+          resources: [`arn:aws:iam::${account}:role/wheelhouse-${env}-operator`],
         },
       ]);
     },

@@ -72,9 +72,13 @@ describe('OperatorRole', () => {
   const operator = (template: Template, env: string) => roleLogicalId(template, `wheelhouse-${env}-operator`);
 
   it.each(['dev', 'stage', 'prod'])(
-    "is assumed in %s only by the bot task role and that environment's own CI deploy role",
+    "is assumed in %s only by the bot task role and that environment's own CI deploy role, for someone of ours",
     (env) => {
       const template = templates[env]!;
+      const callers = [
+        'arn:aws:iam::111111111111:role/wheelhouse-bot-task',
+        `arn:aws:iam::111111111111:role/wheelhouse-ci-deploy-${env}`,
+      ];
       expect(trustStatements(template, operator(template, env))).toEqual([
         {
           sid: null,
@@ -82,14 +86,29 @@ describe('OperatorRole', () => {
           actions: ['sts:AssumeRole'],
           resources: [],
           principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          condition: { ArnEquals: { 'aws:PrincipalArn': callers } },
+        },
+        // For someone: a source identity of ours only, and session tags. STS checks both actions in the trust
+        // policy: https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html
+        // and https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html.
+        {
+          sid: null,
+          effect: 'Allow',
+          actions: ['sts:SetSourceIdentity'],
+          resources: [],
+          principal: { AWS: 'arn:aws:iam::111111111111:root' },
           condition: {
-            ArnEquals: {
-              'aws:PrincipalArn': [
-                'arn:aws:iam::111111111111:role/wheelhouse-bot-task',
-                `arn:aws:iam::111111111111:role/wheelhouse-ci-deploy-${env}`,
-              ],
-            },
+            ArnEquals: { 'aws:PrincipalArn': callers },
+            StringLike: { 'sts:SourceIdentity': ['slack-*', 'gh-*', 'cli-*'] },
           },
+        },
+        {
+          sid: null,
+          effect: 'Allow',
+          actions: ['sts:TagSession'],
+          resources: [],
+          principal: { AWS: 'arn:aws:iam::111111111111:root' },
+          condition: { ArnEquals: { 'aws:PrincipalArn': callers } },
         },
       ]);
     },

@@ -29,6 +29,22 @@ describe('PlanRole', () => {
           ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/wheelhouse-ci-plan'] },
         },
       },
+      // For the run: its source identity (ours only) and session tags, which STS checks in the trust policy:
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_credentials_temp_control-access_monitor.html and
+      // https://docs.aws.amazon.com/IAM/latest/UserGuide/id_session-tags.html.
+      expect.objectContaining({
+        actions: ['sts:SetSourceIdentity'],
+        condition: {
+          ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/wheelhouse-ci-plan'] },
+          StringLike: { 'sts:SourceIdentity': ['slack-*', 'gh-*', 'cli-*'] },
+        },
+      }),
+      expect.objectContaining({
+        actions: ['sts:TagSession'],
+        condition: {
+          ArnEquals: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/wheelhouse-ci-plan'] },
+        },
+      }),
     ]);
   });
 

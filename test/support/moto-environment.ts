@@ -6,16 +6,24 @@
 import { deployStateTableName, type EnvironmentConfig, STACK_OUTPUTS } from '../../config';
 import { TEST_CREDENTIALS } from './aws-fakes';
 
-/** Creates what `environment`'s stack would have created, running image tag `version`, in moto at `endpoint`. */
+/**
+ * Creates what `environment`'s stack would have created, running image tag `version`, in moto at `endpoint`,
+ * in the account of `credentials` (moto puts what a role's session creates in the role's account).
+ */
 export async function seedDeployedEnvironment(
   endpoint: string,
   environment: EnvironmentConfig,
   version: string,
+  credentials: {
+    readonly accessKeyId: string;
+    readonly secretAccessKey: string;
+    readonly sessionToken?: string;
+  } = TEST_CREDENTIALS,
 ): Promise<void> {
   const { region, name } = environment;
   const cluster = `wheelhouse-${name}`;
   const service = `wheelhouse-${name}-service`;
-  const clientConfig = { region, endpoint, credentials: TEST_CREDENTIALS };
+  const clientConfig = { region, endpoint, credentials };
   const ecsSdk = await import('@aws-sdk/client-ecs');
   const ecs = new ecsSdk.ECSClient(clientConfig);
   await ecs.send(new ecsSdk.CreateClusterCommand({ clusterName: cluster }));
