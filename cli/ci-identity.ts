@@ -3,6 +3,7 @@
  * Actions run (`ci:<actor>@<repository>#<run id>`), else the operating-system user (`cli:<user>`).
  */
 import { userInfo } from 'node:os';
+import type { CiActor, CliActor } from '../ops/aws-actor';
 
 /** The command line's identity: `id` goes into the lock, the history and the audit line. */
 export interface CliIdentity {
@@ -12,6 +13,11 @@ export interface CliIdentity {
   readonly name: string;
   /** The STS session name of assumed roles, so that CloudTrail names the run or person too. */
   readonly roleSessionName: string;
+  /**
+   * Who the AWS calls are made for, in the sessions of the roles the run assumes (the operator and
+   * plan roles): the source identity `gh-<run id>` or `cli-<user>` and the `wheelhouse:*` session tags.
+   */
+  readonly actor: CiActor | CliActor;
 }
 
 /** Reads the identity from the environment variables GitHub Actions sets, or from the OS user. */
@@ -21,11 +27,21 @@ export function cliIdentity(env: NodeJS.ProcessEnv, osUser: () => string = defau
     const repository = clean(env.GITHUB_REPOSITORY);
     const run = clean(env.GITHUB_RUN_ID);
     const id = `ci:${actor}@${repository}#${run}`;
-    return { id, name: id, roleSessionName: sessionName(`wheelhouse-ci-${actor}-${run}`) };
+    return {
+      id,
+      name: id,
+      roleSessionName: sessionName(`wheelhouse-ci-${actor}-${run}`),
+      actor: { via: 'ci', runId: run, repository, actor },
+    };
   }
   const user = clean(osUser());
   const id = `cli:${user}`;
-  return { id, name: id, roleSessionName: sessionName(`wheelhouse-cli-${user}`) };
+  return {
+    id,
+    name: id,
+    roleSessionName: sessionName(`wheelhouse-cli-${user}`),
+    actor: { via: 'cli', osUser: user },
+  };
 }
 
 /** STS allows 2 to 64 of `[\w+=,.@-]` in a session name. */

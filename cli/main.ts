@@ -152,8 +152,12 @@ async function runOnEnvironment(
 }
 
 /**
- * The AWS clients of one run, acting as `identity` (its STS session name). Kept to this one function
- * so that how the command line reaches AWS is decided in one place.
+ * The AWS clients of one run, acting for `identity`: the roles it assumes (each environment's operator
+ * role with WHEELHOUSE_ASSUME_OPERATOR_ROLE, its plan role with WHEELHOUSE_ASSUME_PLAN_ROLE) carry the
+ * run's source identity (`gh-<run id>` in GitHub Actions, `cli-<user>` at a terminal) and session tags,
+ * which their trust policies allow (`stacks/operator-role.ts`). Without a role to assume, the calls use
+ * the caller's own credentials, and CloudTrail already names that caller (a person, or CI's role).
+ * Kept to this one function so that how the command line reaches AWS is decided in one place.
  */
 function createAwsClients(env: NodeJS.ProcessEnv, identity: CliIdentity): AwsClients {
   return new AwsClients({
@@ -166,7 +170,7 @@ function createAwsClients(env: NodeJS.ProcessEnv, identity: CliIdentity): AwsCli
       "Set it to true in a pull request's plan job (--plan then reads each environment through its plan role), or leave it unset.",
     ),
     roleSessionName: identity.roleSessionName,
-  });
+  }).actingFor(identity.actor);
 }
 
 /** How a run ended: the exit code and the audit outcome. */
