@@ -356,7 +356,7 @@ describe('wheelhouse deploy, as CI runs it', () => {
     /** Dev's CI deploy role's session: a job of GitHub environment dev. */
     const ciDeploy = { accessKeyId: 'ASIACIDEPLOYDEV', secretAccessKey: 'ci-deploy-secret' };
     const planRoleSession =
-      'arn:aws:sts::222222222222:assumed-role/wheelhouse-dev-plan/wheelhouse-ci-octocat-4242';
+      'arn:aws:sts::222222222222:assumed-role/wheelhouse-dev-plan/gh-4242-octocat';
     let running: Record<string, unknown>;
     let iam: {
       readonly planRole: FakeRole;

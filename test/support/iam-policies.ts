@@ -103,7 +103,10 @@ export function allowedStatements(template: Template, roleName: string): FakeSta
  * stacks trust the tools account: one statement, the account as principal, narrowed by `ArnEquals`.
  */
 export function trustedPrincipalArns(template: Template, roleName: string): string[] {
-  const statements = trustStatements(template, roleLogicalId(template, roleName));
+  // The AssumeRole statement; sts:SetSourceIdentity and sts:TagSession have statements of their own.
+  const statements = trustStatements(template, roleLogicalId(template, roleName)).filter((s) =>
+    s.actions.includes('sts:AssumeRole'),
+  );
   const [trust] = statements;
   const arns = (trust?.condition as { ArnEquals?: { 'aws:PrincipalArn'?: string[] } } | undefined)
     ?.ArnEquals?.['aws:PrincipalArn'];
