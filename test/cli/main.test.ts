@@ -355,8 +355,7 @@ describe('wheelhouse deploy, as CI runs it', () => {
     const ciPlanSession = 'arn:aws:sts::111111111111:assumed-role/wheelhouse-ci-plan/GitHubActions';
     /** Dev's CI deploy role's session: a job of GitHub environment dev. */
     const ciDeploy = { accessKeyId: 'ASIACIDEPLOYDEV', secretAccessKey: 'ci-deploy-secret' };
-    const planRoleSession =
-      'arn:aws:sts::222222222222:assumed-role/wheelhouse-dev-plan/gh-4242-octocat';
+    const planRoleSession = 'arn:aws:sts::222222222222:assumed-role/wheelhouse-dev-plan/gh-4242-octocat';
     let running: Record<string, unknown>;
     let iam: {
       readonly planRole: FakeRole;
