@@ -32,6 +32,7 @@ import { planDeploy } from '../ops/deploy/deploy-plan';
 import { beginDeploy } from '../ops/deploy/run-deploy';
 import { isReleaseTag } from '../ops/deploy/sign-off';
 import type { StackDiffResult } from '../ops/deploy/stack-deployer';
+import type { DecidedChange } from '../ops/policy/decide-change';
 import { describeEnvironmentRules } from '../ops/policy/describe-environment-rules';
 import { UserError } from '../ops/user-error';
 import type { CliIdentity } from './ci-identity';
@@ -90,22 +91,43 @@ export async function runDeployCommand(
     );
   }
   const { decision, facts } = await decideOnCommandLine(ctx.aws, ctx.config, ctx.identity, change, ctx.now());
-  const signOff = facts.signOff?.status === 'valid' ? facts.signOff.signOff : null;
+  const what = version ?? 'the infrastructure (keeping the running image)';
+  return runLockedDeploy(
+    ctx,
+    { decision, facts },
+    { environment, version, kind: 'deploy', freezeOverride },
+    `Deploying ${what} to ${environment.name} (${environment.stackName}) as ${ctx.identity.id}.`,
+  );
+}
 
+/** What {@link runLockedDeploy} starts. */
+export interface CommandLineDeploy {
+  readonly environment: EnvironmentConfig;
+  readonly version: string | null;
+  readonly kind: 'deploy' | 'rollback';
+  readonly freezeOverride: string | null;
+}
+
+/**
+ * Takes the lock and runs an allowed deploy or rollback with terminal progress: the `headline`, the
+ * sign-off and the policy's audit notes, a stale lock taken over, then the outcome. Shared by
+ * `wheelhouse deploy` and `wheelhouse rollback`.
+ */
+export async function runLockedDeploy(
+  ctx: DeployCommandContext,
+  decided: DecidedChange,
+  deploy: CommandLineDeploy,
+  headline: string,
+): Promise<'succeeded' | 'failed'> {
+  const { decision, facts } = decided;
+  const { environment } = deploy;
   const locked = await beginDeploy(
     { aws: ctx.aws, guard: ctx.guard, now: ctx.now },
-    {
-      config: ctx.config,
-      environment,
-      version,
-      kind: 'deploy',
-      by: { id: ctx.identity.id, name: ctx.identity.name },
-      freezeOverride,
-    },
+    { ...deploy, config: ctx.config, by: { id: ctx.identity.id, name: ctx.identity.name } },
   );
-  const what = version ?? 'the infrastructure (keeping the running image)';
-  ctx.print(`Deploying ${what} to ${environment.name} (${environment.stackName}) as ${ctx.identity.id}.`);
-  if (signOff) {
+  ctx.print(headline);
+  if (facts.signOff?.status === 'valid') {
+    const { signOff } = facts.signOff;
     ctx.print(
       `Signed off by ${signOff.byName} (${signOff.by}) at ${signOff.signedAt.toISOString()}, valid until ${signOff.expiresAt.toISOString()}.`,
     );

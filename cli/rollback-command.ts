@@ -16,20 +16,15 @@
  * - Without AWS credentials, a rollback is refused (exit 2, like deploy); `--plan` then says the target
  *   version needs AWS to be found, prints the environment's rules, and exits 0.
  */
-import type { Config, EnvironmentConfig } from '../config';
-import type { AwsClients } from '../ops/aws-clients';
-import type { DeployOutcome } from '../ops/deploy/deploy-events';
-import type { DeployGuard } from '../ops/deploy/deploy-mute';
-import { beginDeploy, previousGoodVersion } from '../ops/deploy/run-deploy';
+import type { EnvironmentConfig } from '../config';
+import { previousGoodVersion } from '../ops/deploy/run-deploy';
 import { decideRequest } from '../ops/policy/decide-change';
 import { describeEnvironmentRules } from '../ops/policy/describe-environment-rules';
 import { readStackOutputs } from '../ops/stack-outputs';
 import { UserError } from '../ops/user-error';
-import type { CliIdentity } from './ci-identity';
 import { type CliChange, cliChangeRequest, decideOnCommandLine } from './cli-change-request';
-import { describeOutcome } from './deploy-command';
+import { type DeployCommandContext, runLockedDeploy } from './deploy-command';
 import { planDecisionLines, refuseIfBlocked } from './policy-decision';
-import type { DeployProgress } from './terminal-progress';
 
 /** What to roll back, as parsed from the arguments. */
 export interface RollbackCommandOptions {
@@ -38,20 +33,8 @@ export interface RollbackCommandOptions {
   readonly plan: boolean;
 }
 
-/** What the command uses; `commands/rollback.ts` builds it, tests pass fakes at the AWS and Datadog edge. */
-export interface RollbackCommandContext {
-  readonly config: Config;
-  readonly aws: AwsClients;
-  readonly guard: DeployGuard;
-  readonly identity: CliIdentity;
-  now(): Date;
-  /** Writes one line of output (the caller redacts). */
-  print(line: string): void;
-  /** Starts the progress display of the running rollback. */
-  startProgress(): DeployProgress;
-  /** Aborted when the run is interrupted: the rollback records itself as interrupted and unlocks. */
-  readonly signal?: AbortSignal;
-}
+/** What the command uses: the same as `wheelhouse deploy`'s (`commands/deploy-context.ts` builds both). */
+export type RollbackCommandContext = DeployCommandContext;
 
 /** How the command ended, short of a refusal (a thrown {@link UserError}). */
 export type RollbackCommandResult = 'unchanged' | 'changes' | 'succeeded' | 'failed';
@@ -100,44 +83,13 @@ export async function runRollbackCommand(
     return running === target ? 'unchanged' : 'changes';
   }
 
-  const { decision, facts } = await decideOnCommandLine(ctx.aws, ctx.config, ctx.identity, change, ctx.now());
-  const notes = decision.outcome === 'refuse' ? [] : decision.audit;
-  const locked = await beginDeploy(
-    { aws: ctx.aws, guard: ctx.guard, now: ctx.now },
-    {
-      config: ctx.config,
-      environment,
-      version: target,
-      kind: 'rollback',
-      by: { id: ctx.identity.id, name: ctx.identity.name },
-      freezeOverride: null,
-    },
-  );
-  ctx.print(
+  const decided = await decideOnCommandLine(ctx.aws, ctx.config, ctx.identity, change, ctx.now());
+  return runLockedDeploy(
+    ctx,
+    decided,
+    { environment, version: target, kind: 'rollback', freezeOverride: null },
     `Rolling back ${environment.name} (${environment.stackName}) from ${running ?? 'unknown'} to ${target} as ${ctx.identity.id}.`,
   );
-  if (facts.signOff?.status === 'valid') {
-    const { signOff } = facts.signOff;
-    ctx.print(
-      `Signed off by ${signOff.byName} (${signOff.by}) at ${signOff.signedAt.toISOString()}, valid until ${signOff.expiresAt.toISOString()}.`,
-    );
-  }
-  for (const note of notes) ctx.print(note);
-  if (locked.tookOverFrom) {
-    ctx.print(
-      `Took over the stale lock of ${locked.tookOverFrom.ownerName}, expired ${locked.tookOverFrom.expiresAt.toISOString()}.`,
-    );
-  }
-
-  const progress = ctx.startProgress();
-  let outcome: DeployOutcome;
-  try {
-    outcome = await locked.run((event) => progress.onEvent(event), { signal: ctx.signal });
-  } finally {
-    progress.stop();
-  }
-  for (const line of describeOutcome(environment.name, outcome)) ctx.print(line);
-  return outcome.status === 'succeeded' ? 'succeeded' : 'failed';
 }
 
 /** The plan without AWS: the target cannot be found, so the rules that will apply instead. */

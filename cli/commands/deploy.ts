@@ -1,11 +1,8 @@
-/** `wheelhouse deploy`: the command line's way into the one deploy path, as `/deploy` in Slack. */
-import { readDatadogSettings } from '../../clients/datadog-client';
-import { createDeployGuard } from '../../ops/deploy/deploy-mute';
 import { IMAGE_TAG_PATTERN } from '../../ops/deploy/image-tags';
 import { CliUsageError } from '../cli-usage-error';
 import { runDeployCommand } from '../deploy-command';
-import { createProgress, isInteractive } from '../terminal-progress';
 import type { EnvironmentCommand } from './command';
+import { deployContext } from './deploy-context';
 
 /** The usage line, after `wheelhouse `. */
 export const usage =
@@ -78,20 +75,12 @@ plan role; DD_API_KEY and DD_APP_KEY for the monitor mute and the bake.`,
     if (plan && freezeOverride !== null) {
       throw new CliUsageError('--plan changes nothing, so it takes no --override-freeze.', usage, 'deploy');
     }
-    const mode = isInteractive(ctx.stdout, ctx.env) ? 'live' : 'plain';
-    const result = await runDeployCommand(
-      {
-        config: ctx.config,
-        aws: ctx.aws(),
-        guard: ctx.deps.guard ?? createDeployGuard(ctx.config, readDatadogSettings(ctx.env)),
-        identity: ctx.identity,
-        now: ctx.deps.now ?? (() => new Date()),
-        print: ctx.print,
-        startProgress: () => createProgress(ctx.stdout, mode),
-        signal: ctx.deps.signal,
-      },
-      { environment: ctx.environment, version, plan, freezeOverride },
-    );
+    const result = await runDeployCommand(deployContext(ctx), {
+      environment: ctx.environment,
+      version,
+      plan,
+      freezeOverride,
+    });
     return result === 'failed' ? 'failed' : 'ok';
   },
 };

@@ -1,9 +1,6 @@
-/** `wheelhouse rollback`: the command line's `/rollback`, through the one change policy and the one deploy path. */
-import { readDatadogSettings } from '../../clients/datadog-client';
-import { createDeployGuard } from '../../ops/deploy/deploy-mute';
 import { runRollbackCommand } from '../rollback-command';
-import { createProgress, isInteractive } from '../terminal-progress';
 import type { CommandOutcome, EnvironmentCommand } from './command';
+import { deployContext } from './deploy-context';
 
 /** The usage line, after `wheelhouse `. */
 export const usage = 'rollback --env <env> [--plan] [--verbose]';
@@ -49,20 +46,10 @@ on AWS); DD_API_KEY and DD_APP_KEY for the monitor mute and the bake.`,
   audited: true,
   takesEnvironment: true,
   async run(ctx, options) {
-    const mode = isInteractive(ctx.stdout, ctx.env) ? 'live' : 'plain';
-    const result = await runRollbackCommand(
-      {
-        config: ctx.config,
-        aws: ctx.aws(),
-        guard: ctx.deps.guard ?? createDeployGuard(ctx.config, readDatadogSettings(ctx.env)),
-        identity: ctx.identity,
-        now: ctx.deps.now ?? (() => new Date()),
-        print: ctx.print,
-        startProgress: () => createProgress(ctx.stdout, mode),
-        signal: ctx.deps.signal,
-      },
-      { environment: ctx.environment, plan: options.flag('plan') },
-    );
+    const result = await runRollbackCommand(deployContext(ctx), {
+      environment: ctx.environment,
+      plan: options.flag('plan'),
+    });
     return OUTCOME[result];
   },
 };
